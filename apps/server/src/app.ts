@@ -1,0 +1,81 @@
+import type { Config } from './platform/config.js';
+import { configurePasswordHashing, deriveKeys, type Keys } from './platform/crypto.js';
+import { loadMasterKey, openDatabase, runMigrations, type Database } from './platform/db.js';
+import { createHttpApp, type App, type DeclaredRoute } from './platform/http.js';
+import { Jobs, type JobDefinition } from './platform/jobs.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { authenticateApiKey, authenticateSession } from './modules/auth/authenticate.js';
+import { purgeExpiredSessions } from './modules/auth/jobs.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { csrfTokenFor } from './modules/auth/sessions.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { orgRoutes } from './modules/org/routes.js';
+
+/** Every background job the process knows. */
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessions as JobDefinition];
+
+export interface Forecourt {
+  app: App;
+  routes: DeclaredRoute[];
+  database: Database;
+  keys: Keys;
+  jobs: Jobs;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Open the database, migrate, build the HTTP app and (optionally) start the job workers. */
+export async function createForecourt(
+  config: Config,
+  opts: { logger?: Logger; database?: Database; jobs?: boolean } = {},
+): Promise<Forecourt> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  configurePasswordHashing(config.FORECOURT_PASSWORD_COST);
+  const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir }));
+  await runMigrations(database);
+  const keys = deriveKeys(loadMasterKey(config.FORECOURT_MASTER_KEY, config.dataDir), config.FORECOURT_SESSION_SECRET);
+  const policy = { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS };
+  const jobs = new Jobs(database, logger, JOBS);
+  const runJobs = opts.jobs ?? config.FORECOURT_WORKERS;
+
+  const { app, routes } = await createHttpApp({
+    config,
+    logger,
+    database,
+    keys,
+    ready: async () => {
+      await database.raw.query('select 1');
+      return !runJobs || jobs.isStarted;
+    },
+    authenticate: {
+      session: (token) => authenticateSession(database.db, token, policy),
+      apiKey: (key) => authenticateApiKey(database.db, key),
+      csrfToken: (sessionId) => csrfTokenFor(keys, sessionId),
+    },
+    registerRoutes: (a, services) => {
+      healthRoutes(a, services);
+      authRoutes(a, services);
+      orgRoutes(a, services);
+      auditRoutes(a, services);
+    },
+  });
+  if (runJobs) await jobs.start({ work: true });
+
+  let closed = false;
+  return {
+    app,
+    routes,
+    database,
+    keys,
+    jobs,
+    logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await jobs.stop();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zh from 'antd/locale/zh_CN';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { useSession } from './auth';
+import { AppLayout } from './components/AppLayout';
+import { Guard } from './components/Guard';
+import { LoginPage } from './pages/auth/LoginPage';
+import { HomePage } from './pages/home/HomePage';
+import { ProfilePage } from './pages/me/ProfilePage';
+import { ApiKeysPage } from './pages/settings/ApiKeysPage';
+import { AuditPage } from './pages/settings/AuditPage';
+import { OrgPage } from './pages/settings/OrgPage';
+import { RolesPage } from './pages/settings/RolesPage';
+import { UsersPage } from './pages/settings/UsersPage';
+
+function Protected() {
+  const { me, loading } = useSession();
+  if (loading) return <Spin fullscreen />;
+  if (!me) return <Navigate to="/login" replace />;
+  return <AppLayout />;
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zh} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 6 } }}>
+      <AntApp>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route element={<Protected />}>
+              <Route index element={<HomePage />} />
+              <Route
+                path="settings/org"
+                element={
+                  <Guard permission="org.read">
+                    <OrgPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/users"
+                element={
+                  <Guard permission="users.read">
+                    <UsersPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/roles"
+                element={
+                  <Guard permission="roles.read">
+                    <RolesPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/api-keys"
+                element={
+                  <Guard permission="api_keys.manage">
+                    <ApiKeysPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/audit"
+                element={
+                  <Guard permission="audit.read">
+                    <AuditPage />
+                  </Guard>
+                }
+              />
+              <Route path="me" element={<ProfilePage />} />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

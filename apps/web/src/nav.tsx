@@ -1,0 +1,35 @@
+import { ApartmentOutlined, AuditOutlined, HomeOutlined, KeyOutlined, SafetyCertificateOutlined, TeamOutlined } from '@ant-design/icons';
+import type { Permission } from '@forecourt/contracts';
+import type { ReactNode } from 'react';
+
+/** The side navigation as data: later domains add entries; groups with nothing visible are hidden. */
+export interface NavItem {
+  path: string;
+  label: string; // i18n key
+  icon: ReactNode;
+  permission?: Permission;
+}
+export interface NavGroup {
+  key: 'customers' | 'leads' | 'marketing' | 'reports' | 'vehicles' | 'settings';
+  items: NavItem[];
+}
+
+export const NAV: NavGroup[] = [
+  { key: 'customers', items: [] },
+  { key: 'leads', items: [] },
+  { key: 'marketing', items: [] },
+  { key: 'reports', items: [] },
+  { key: 'vehicles', items: [] },
+  {
+    key: 'settings',
+    items: [
+      { path: '/settings/org', label: 'nav.org', icon: <ApartmentOutlined />, permission: 'org.read' },
+      { path: '/settings/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'users.read' },
+      { path: '/settings/roles', label: 'nav.roles', icon: <SafetyCertificateOutlined />, permission: 'roles.read' },
+      { path: '/settings/api-keys', label: 'nav.apiKeys', icon: <KeyOutlined />, permission: 'api_keys.manage' },
+      { path: '/settings/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read' },
+    ],
+  },
+];
+
+export const HOME: NavItem = { path: '/', label: 'nav.home', icon: <HomeOutlined /> };

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Roles of DESIGN.md. */
+export const Role = z.enum([
+  'platform_admin',
+  'oem_admin',
+  'regional_manager',
+  'group_admin',
+  'store_manager',
+  'consultant',
+  'dcc_agent',
+  'service_advisor',
+  'analyst',
+]);
+export type Role = z.infer<typeof Role>;
+
+/** Labels for people; code uses the enum values. */
+export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
+  platform_admin: { zh: '平台管理员', en: 'Platform admin' },
+  oem_admin: { zh: '主机厂管理员', en: 'OEM admin' },
+  regional_manager: { zh: '大区经理', en: 'Regional manager' },
+  group_admin: { zh: '经销商集团管理员', en: 'Dealer-group admin' },
+  store_manager: { zh: '店总 / 销售经理', en: 'Store manager' },
+  consultant: { zh: '销售顾问', en: 'Sales consultant' },
+  dcc_agent: { zh: 'DCC 专员', en: 'DCC agent' },
+  service_advisor: { zh: '服务顾问', en: 'Service advisor' },
+  analyst: { zh: '数据分析师', en: 'Analyst' },
+};
+
+/** Every permission a route can require. */
+export const Permission = z.enum([
+  'org.read',
+  'org.write',
+  'users.read',
+  'users.write',
+  'users.reset_password',
+  'roles.read',
+  'api_keys.manage',
+  'audit.read',
+  'audit.export',
+]);
+export type Permission = z.infer<typeof Permission>;
+
+export const PERMISSION_LABELS: Record<Permission, { zh: string; en: string }> = {
+  'org.read': { zh: '查看组织架构', en: 'View organisation' },
+  'org.write': { zh: '维护组织架构', en: 'Edit organisation' },
+  'users.read': { zh: '查看用户', en: 'View users' },
+  'users.write': { zh: '创建/编辑/停用用户', en: 'Create, edit, deactivate users' },
+  'users.reset_password': { zh: '重置用户密码', en: 'Reset user passwords' },
+  'roles.read': { zh: '查看角色权限', en: 'View roles and permissions' },
+  'api_keys.manage': { zh: '管理 API 密钥', en: 'Manage API keys' },
+  'audit.read': { zh: '查看审计日志', en: 'View audit log' },
+  'audit.export': { zh: '导出审计日志', en: 'Export audit log' },
+};
+
+/**
+ * How far a role's reads reach. tenant: the whole tenant; subtree: the user's org unit and
+ * everything below it; own: only records assigned to the user.
+ */
+export const DataScope = z.enum(['tenant', 'subtree', 'own']);
+export type DataScope = z.infer<typeof DataScope>;
+
+const ALL = Permission.options;
+
+/** The permission matrix, as data. docs/permissions.md is generated from it. */
+export const ROLE_MATRIX: Record<Role, { scope: DataScope; permissions: readonly Permission[] }> = {
+  platform_admin: { scope: 'tenant', permissions: ALL },
+  oem_admin: { scope: 'tenant', permissions: ALL },
+  regional_manager: {
+    scope: 'subtree',
+    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read'],
+  },
+  group_admin: {
+    scope: 'subtree',
+    permissions: ['org.read', 'org.write', 'users.read', 'users.write', 'users.reset_password', 'roles.read', 'audit.read'],
+  },
+  store_manager: {
+    scope: 'subtree',
+    permissions: ['org.read', 'users.read', 'users.write', 'users.reset_password', 'roles.read'],
+  },
+  consultant: { scope: 'own', permissions: ['org.read'] },
+  dcc_agent: { scope: 'own', permissions: ['org.read'] },
+  service_advisor: { scope: 'subtree', permissions: ['org.read'] },
+  analyst: { scope: 'tenant', permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'audit.export'] },
+};
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  return ROLE_MATRIX[role].permissions.includes(permission);
+}
+
+/** Roles a user holding `role` may hand out: never a role above their own. */
+export const ROLE_RANK: Record<Role, number> = {
+  platform_admin: 100,
+  oem_admin: 90,
+  regional_manager: 70,
+  group_admin: 60,
+  store_manager: 50,
+  analyst: 40,
+  service_advisor: 30,
+  dcc_agent: 30,
+  consultant: 30,
+};
