@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../test/harness.js';
+import { secretOf, startTestApp, type TestApp } from '../test/harness.js';
 import { decrypt } from './crypto.js';
 import { rowsOf, withTenant } from './db.js';
 import { users } from '../modules/org/schema.js';
@@ -10,11 +10,6 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.stop());
-
-/** The random part of an API key: everything after `fc_<prefix>_` (it is base64url, so it may itself contain `_`). */
-function secretPart(key: string): string {
-  return key.slice(key.indexOf('_', 3) + 1);
-}
 
 async function dumpEverything(): Promise<string> {
   const tables = await rowsOf<{ table_name: string }>(
@@ -64,7 +59,7 @@ describe('secrets and personal data at rest', () => {
     const dump = await dumpEverything();
     const logs = t.logs.join('');
     const token = admin.cookie.split('=')[1]!;
-    for (const secret of ['13912345678', 'Secret2026pw', 'Forecourt2026', token, secretPart(key)]) {
+    for (const secret of ['13912345678', 'Secret2026pw', 'Forecourt2026', token, secretOf(key)]) {
       expect(dump, `database contains ${secret.slice(0, 4)}…`).not.toContain(secret);
       expect(logs, `logs contain ${secret.slice(0, 4)}…`).not.toContain(secret);
     }

@@ -26,6 +26,11 @@ export interface Session {
   headers(write?: boolean): Record<string, string>;
 }
 
+/** The random part of an API key, everything after `fc_<prefix>_`; it is base64url, so it may itself contain `_`. */
+export function secretOf(key: string): string {
+  return key.slice(key.indexOf('_', 3) + 1);
+}
+
 export async function startTestApp(opts: { seed?: boolean; jobs?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-test-'));
   const adminUrl = process.env.TEST_PG_ADMIN_URL;

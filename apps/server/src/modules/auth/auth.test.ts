@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configurePasswordHashing } from '../../platform/crypto.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { secretOf, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -158,9 +158,9 @@ describe('API keys', () => {
     expect(key.startsWith(`${prefix}_`)).toBe(true);
 
     const listed = await t.app.inject({ method: 'GET', url: '/api/api-keys', headers: admin.headers() });
-    expect(JSON.stringify(listed.json())).not.toContain(key.split('_')[2]);
+    expect(JSON.stringify(listed.json())).not.toContain(secretOf(key));
     const stored = await t.database.raw.query<{ secret_hash: string }>('select secret_hash from api_keys where prefix = $1', [prefix]);
-    expect(stored.rows[0]!.secret_hash).not.toContain(key.split('_')[2]);
+    expect(stored.rows[0]!.secret_hash).not.toContain(secretOf(key));
 
     const bearer = { authorization: `Bearer ${key}` };
     const units = await t.app.inject({ method: 'GET', url: '/api/org/units', headers: bearer });
