@@ -11,6 +11,10 @@ import { csrfTokenFor } from './modules/auth/sessions.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { orgRoutes } from './modules/org/routes.js';
+import { customerRoutes } from './modules/customers/routes.js';
+import { ensureEventPartitions, Pipeline } from './modules/ingest/pipeline.js';
+import { sourceRoutes, trackingRoutes } from './modules/ingest/routes.js';
+import { WriteKeyCache } from './modules/ingest/write-keys.js';
 
 /** Every background job the process knows. */
 export const JOBS: readonly JobDefinition[] = [purgeExpiredSessions as JobDefinition];
@@ -21,6 +25,7 @@ export interface Forecourt {
   database: Database;
   keys: Keys;
   jobs: Jobs;
+  pipeline: Pipeline;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -36,8 +41,11 @@ export async function createForecourt(
   await runMigrations(database);
   const keys = deriveKeys(loadMasterKey(config.FORECOURT_MASTER_KEY, config.dataDir), config.FORECOURT_SESSION_SECRET);
   const policy = { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS };
+  await ensureEventPartitions(database);
   const jobs = new Jobs(database, logger, JOBS);
   const runJobs = opts.jobs ?? config.FORECOURT_WORKERS;
+  const writeKeys = new WriteKeyCache(database.db);
+  const pipeline = new Pipeline(database, keys, logger, writeKeys);
 
   const { app, routes } = await createHttpApp({
     config,
@@ -53,14 +61,21 @@ export async function createForecourt(
       apiKey: (key) => authenticateApiKey(database.db, key),
       csrfToken: (sessionId) => csrfTokenFor(keys, sessionId),
     },
-    registerRoutes: (a, services) => {
+    registerRoutes: async (a, services) => {
+      const ingest = { ...services, pipeline, writeKeys };
       healthRoutes(a, services);
       authRoutes(a, services);
       orgRoutes(a, services);
       auditRoutes(a, services);
+      sourceRoutes(a, ingest);
+      customerRoutes(a, ingest);
+      await trackingRoutes(a, ingest);
     },
   });
-  if (runJobs) await jobs.start({ work: true });
+  if (runJobs) {
+    await jobs.start({ work: true });
+    pipeline.start();
+  } else pipeline.startFlushing();
 
   let closed = false;
   return {
@@ -69,11 +84,13 @@ export async function createForecourt(
     database,
     keys,
     jobs,
+    pipeline,
     logger,
     async close() {
       if (closed) return;
       closed = true;
       await app.close(); // stops accepting, lets in-flight requests finish
+      await pipeline.stop(); // finishes the batch in flight
       await jobs.stop();
       await database.close();
     },

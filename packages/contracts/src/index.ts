@@ -5,3 +5,4 @@ export * from './org.js';
 export * from './users.js';
 export * from './auth.js';
 export * from './audit.js';
+export * from './customers.js';

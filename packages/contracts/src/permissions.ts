@@ -38,6 +38,14 @@ export const Permission = z.enum([
   'api_keys.manage',
   'audit.read',
   'audit.export',
+  'sources.manage',
+  'customers.read',
+  'customers.write',
+  'customers.reveal',
+  'customers.export',
+  'customers.merge',
+  'customers.erase',
+  'imports.run',
 ]);
 export type Permission = z.infer<typeof Permission>;
 
@@ -51,6 +59,14 @@ export const PERMISSION_LABELS: Record<Permission, { zh: string; en: string }> =
   'api_keys.manage': { zh: '管理 API 密钥', en: 'Manage API keys' },
   'audit.read': { zh: '查看审计日志', en: 'View audit log' },
   'audit.export': { zh: '导出审计日志', en: 'Export audit log' },
+  'sources.manage': { zh: '管理数据源与写入密钥', en: 'Manage sources and write keys' },
+  'customers.read': { zh: '查看客户', en: 'View customers' },
+  'customers.write': { zh: '编辑客户标签、阶段与授权', en: 'Edit customer tags, stage and consent' },
+  'customers.reveal': { zh: '查看完整手机号等个人信息', en: 'Reveal personal data' },
+  'customers.export': { zh: '导出客户', en: 'Export customers' },
+  'customers.merge': { zh: '合并/拆分客户、处理疑似重复', en: 'Merge, unmerge and review duplicates' },
+  'customers.erase': { zh: '个人信息导出与删除（PIPL）', en: 'Data-subject export and erasure (PIPL)' },
+  'imports.run': { zh: '导入客户', en: 'Import customers' },
 };
 
 /**
@@ -68,20 +84,48 @@ export const ROLE_MATRIX: Record<Role, { scope: DataScope; permissions: readonly
   oem_admin: { scope: 'tenant', permissions: ALL },
   regional_manager: {
     scope: 'subtree',
-    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read'],
+    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'customers.read'],
   },
   group_admin: {
     scope: 'subtree',
-    permissions: ['org.read', 'org.write', 'users.read', 'users.write', 'users.reset_password', 'roles.read', 'audit.read'],
+    permissions: [
+      'org.read',
+      'org.write',
+      'users.read',
+      'users.write',
+      'users.reset_password',
+      'roles.read',
+      'audit.read',
+      'customers.read',
+      'customers.write',
+      'customers.export',
+    ],
   },
   store_manager: {
     scope: 'subtree',
-    permissions: ['org.read', 'users.read', 'users.write', 'users.reset_password', 'roles.read'],
+    permissions: [
+      'org.read',
+      'users.read',
+      'users.write',
+      'users.reset_password',
+      'roles.read',
+      'customers.read',
+      'customers.write',
+      'customers.reveal',
+      'customers.export',
+      'customers.merge',
+      'imports.run',
+    ],
   },
-  consultant: { scope: 'own', permissions: ['org.read'] },
-  dcc_agent: { scope: 'own', permissions: ['org.read'] },
-  service_advisor: { scope: 'subtree', permissions: ['org.read'] },
-  analyst: { scope: 'tenant', permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'audit.export'] },
+  // Consultants and DCC agents call their own customers, so they may reveal their numbers (audited).
+  consultant: { scope: 'own', permissions: ['org.read', 'customers.read', 'customers.write', 'customers.reveal'] },
+  dcc_agent: { scope: 'own', permissions: ['org.read', 'customers.read', 'customers.write', 'customers.reveal'] },
+  service_advisor: { scope: 'subtree', permissions: ['org.read', 'customers.read'] },
+  // Analysts read and export, always masked.
+  analyst: {
+    scope: 'tenant',
+    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'audit.export', 'customers.read', 'customers.export'],
+  },
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {

@@ -32,7 +32,7 @@ describe('route declarations', () => {
     expect(t.routes.length).toBeGreaterThan(20);
     for (const r of t.routes) {
       expect(r.access, `${r.method} ${r.url}`).toBeDefined();
-      const allowed = ['public', 'authenticated', ...Permission.options];
+      const allowed = ['public', 'authenticated', 'write_key', ...Permission.options];
       expect(allowed, `${r.method} ${r.url}`).toContain(r.access.permission);
     }
   });

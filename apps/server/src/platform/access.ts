@@ -8,6 +8,8 @@ import type { DataScope, Permission, Role } from '@forecourt/contracts';
 export type RouteAccess =
   | { permission: 'public'; scope: 'none' }
   | { permission: 'authenticated'; scope: 'self' }
+  /** Tracking endpoints: a source's write key (Basic user or `writeKey` in the body) that can only write events. */
+  | { permission: 'write_key'; scope: 'source' }
   | { permission: Permission; scope: 'role' | 'tenant'; csrf?: boolean };
 
 declare module 'fastify' {

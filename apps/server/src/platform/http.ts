@@ -143,7 +143,8 @@ export async function createHttpApp(opts: {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
     const access = req.routeOptions.config?.access;
-    if (!access || access.permission === 'public') return;
+    // Write-key routes authenticate in their handler: the key may sit in the body, parsed later.
+    if (!access || access.permission === 'public' || access.permission === 'write_key') return;
     const bearer = req.headers.authorization;
     if (bearer?.startsWith('Bearer ')) {
       req.auth = await authenticate.apiKey(bearer.slice(7).trim());

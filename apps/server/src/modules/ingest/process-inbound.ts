@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import { decrypt, type Keys } from '../../platform/crypto.js';
+import { rowsOf, withTenant, type Database } from '../../platform/db.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { extractIdentities } from '../identity/extract-identities.js';
+import { toIdentityValue } from '../identity/identity-values.js';
+import { loadForPlan } from '../identity/load-plan.js';
+import { BatchPlan, type MessageToResolve } from '../identity/plan-batch.js';
+import { loadSettings } from '../identity/settings.js';
+import { writePlan } from '../identity/write-plan.js';
+import type { SourceCounters } from './counters.js';
+import type { InboundMessage } from './segment.js';
+
+interface InboundRow {
+  seq: number | string;
+  source_id: string;
+  payload_enc: string;
+}
+
+/**
+ * Drain up to `limit` messages of one tenant from the inbound log: resolve identities, update
+ * profiles, append events and delete the log rows, all in one transaction. A crash rolls the
+ * whole batch back and it is processed again; SKIP LOCKED lets several workers share the log.
+ * Returns how many messages it processed (0 when the log is empty).
+ */
+export async function processInboundBatch(database: Database, keys: Keys, counters: SourceCounters, limit = 1000): Promise<number> {
+  const [next] = await rowsOf<{ tenant_id: string }>(database.db, sql`select tenant_id from inbound_log order by seq limit 1`);
+  if (!next) return 0;
+  const tenantId = next.tenant_id;
+  return withTenant(database.db, tenantId, async (tx) => {
+    const rows = await rowsOf<InboundRow>(
+      tx,
+      sql`select seq, source_id, payload_enc from inbound_log where tenant_id = ${tenantId}::uuid order by seq limit ${limit} for update skip locked`,
+    );
+    if (rows.length === 0) return 0;
+    const payloads = rows.map((r) => JSON.parse(decrypt(keys, r.payload_enc)) as InboundMessage);
+    const sourceIds = [...new Set(rows.map((r) => r.source_id))];
+    const sources = await rowsOf<{ id: string; kind: string; org_unit_id: string | null; path: string | null }>(
+      tx,
+      sql`select s.id, s.kind, s.org_unit_id, u.path from sources s
+          left join org_units u on u.tenant_id = s.tenant_id and u.id = s.org_unit_id
+          where s.tenant_id = ${tenantId}::uuid and s.id in (select jsonb_array_elements_text(${JSON.stringify(sourceIds)}::jsonb)::uuid)`,
+    );
+    const sourceById = new Map(sources.map((s) => [s.id, s]));
+    const kindOf = (id: string | null) => (id ? (sourceById.get(id)?.kind ?? null) : null);
+    const settings = await loadSettings(tx, tenantId);
+
+    const messages: MessageToResolve[] = rows.map((r, index) => {
+      const m = payloads[index]!;
+      const extracted = extractIdentities({
+        userId: m.userId,
+        anonymousId: m.anonymousId,
+        previousId: m.previousId,
+        traits: m.traits,
+        sourceId: r.source_id,
+      });
+      return {
+        index,
+        sourceId: r.source_id,
+        sourceKind: kindOf(r.source_id) ?? 'other',
+        at: m.timestamp,
+        extracted,
+        identities: extracted.identities.map((i) => toIdentityValue(keys, i.type, i.value, i.scope)),
+      };
+    });
+    if (database.kind === 'postgres') {
+      // Two workers must not both create a profile for the same new person: lock the identities first.
+      const lockKeys = [...new Set(messages.flatMap((m) => m.identities.map((i) => `${i.type}|${i.key}`)))].sort();
+      await tx.execute(sql`select pg_advisory_xact_lock(h) from (
+        select distinct hashtextextended(k, 7270) as h from jsonb_array_elements_text(${JSON.stringify(lockKeys)}::jsonb) k order by 1) l`);
+    }
+    const loaded = await loadForPlan(
+      tx,
+      tenantId,
+      messages.flatMap((m) => m.identities),
+      settings,
+    );
+    const plan = new BatchPlan(settings, loaded.owner, loaded.profiles, loaded.blocked, kindOf, loaded.notSame);
+    for (const m of messages) plan.resolve(m);
+    await writePlan(tx, keys, tenantId, plan, settings);
+
+    const events = rows.map((r, i) => {
+      const m = payloads[i]!;
+      const origin = plan.resolutions.get(i)!;
+      const { traits: _contextTraits, ...context } = m.context as Record<string, unknown>;
+      const extracted = messages[i]!.extracted;
+      return {
+        id: uuidv7(Date.parse(m.timestamp) || Date.now()),
+        timestamp: m.timestamp,
+        profile_id: plan.current(origin),
+        origin_profile_id: origin,
+        source_id: r.source_id,
+        message_id: m.messageId,
+        type: m.type,
+        name: m.event ?? m.name ?? null,
+        original_timestamp: m.originalTimestamp,
+        received_at: m.receivedAt,
+        // An identify's traits go on the timeline without the identities, which live encrypted.
+        properties: m.type === 'identify' || m.type === 'group' ? extracted.traits : m.properties,
+        context,
+      };
+    });
+    await tx.execute(sql`
+      insert into events (tenant_id, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
+                          original_timestamp, received_at, properties, context)
+      select ${tenantId}::uuid, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
+             original_timestamp, received_at, properties, context
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as x(id uuid, timestamp timestamptz, profile_id uuid,
+           origin_profile_id uuid, source_id uuid, message_id text, type text, name text, original_timestamp timestamptz,
+           received_at timestamptz, properties jsonb, context jsonb)`);
+
+    const consents = messages.flatMap((m) =>
+      m.extracted.consents.map((c) => ({
+        id: uuidv7(),
+        profile_id: plan.current(plan.resolutions.get(m.index)!),
+        ...c,
+        at: m.at,
+        source_id: m.sourceId,
+      })),
+    );
+    if (consents.length > 0) {
+      await tx.execute(sql`
+        insert into consents (tenant_id, id, profile_id, purpose, channel, granted, at, source_id, evidence)
+        select ${tenantId}::uuid, id, profile_id, purpose, channel, granted, at, source_id, evidence
+        from jsonb_to_recordset(${JSON.stringify(consents)}::jsonb) as x(id uuid, profile_id uuid, purpose text, channel text,
+             granted boolean, at timestamptz, source_id uuid, evidence jsonb)`);
+    }
+    const vehicles = messages.flatMap((m) =>
+      m.extracted.vins.map((vin) => ({ profile_id: plan.current(plan.resolutions.get(m.index)!), vin, source_id: m.sourceId, at: m.at })),
+    );
+    if (vehicles.length > 0) {
+      await tx.execute(sql`
+        insert into profile_vehicles (tenant_id, profile_id, vin, source_id, since)
+        select ${tenantId}::uuid, profile_id, vin, source_id, at
+        from jsonb_to_recordset(${JSON.stringify(vehicles)}::jsonb) as x(profile_id uuid, vin text, source_id uuid, at timestamptz)
+        on conflict do nothing`);
+    }
+    // A store's own source makes the profile part of that store's work (its data scope).
+    const units = [
+      ...new Map(
+        messages
+          .map((m) => ({ m, s: sourceById.get(m.sourceId) }))
+          .filter(({ s }) => s?.org_unit_id && s.path)
+          .map(({ m, s }) => {
+            const profile_id = plan.current(plan.resolutions.get(m.index)!);
+            return [`${profile_id}|${s!.org_unit_id}`, { profile_id, org_unit_id: s!.org_unit_id, path: s!.path }] as const;
+          }),
+      ).values(),
+    ];
+    if (units.length > 0) {
+      await tx.execute(sql`
+        insert into profile_units (tenant_id, profile_id, org_unit_id, path, reason)
+        select ${tenantId}::uuid, profile_id, org_unit_id, path, 'source'
+        from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(profile_id uuid, org_unit_id uuid, path text)
+        on conflict do nothing`);
+    }
+    const seqs = rows.map((r) => Number(r.seq));
+    await tx.execute(
+      sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`,
+    );
+    for (const s of sourceIds) counters.add(tenantId, s, 'processed', rows.filter((r) => r.source_id === s).length);
+    for (const m of messages) for (const j of m.extracted.junk) counters.add(tenantId, m.sourceId, `ignored:junk_${j.type}`);
+    return rows.length;
+  });
+}
