@@ -17,7 +17,18 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'admin');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '设置', '组织架构', '用户', '角色权限', 'API 密钥', '审计日志']);
+      assert.deepEqual(await navLabels(page), [
+        '工作台',
+        '客户',
+        '客户列表',
+        '数据源',
+        '设置',
+        '组织架构',
+        '用户',
+        '角色权限',
+        'API 密钥',
+        '审计日志',
+      ]);
       assert.match(await page.getByTestId('scope-sentence').innerText(), /整个企业/);
       await shot(page, 'home-admin-zh');
 
@@ -64,6 +75,9 @@ describe('console', () => {
       await page.getByTestId('side-nav').getByText('Audit log').waitFor();
       assert.deepEqual(await navLabels(page), [
         'Home',
+        'Customers',
+        'Customers',
+        'Sources',
         'Settings',
         'Organisation',
         'Users',
@@ -95,7 +109,7 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'sha01.manager');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '设置', '组织架构', '用户', '角色权限']);
+      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '设置', '组织架构', '用户', '角色权限']);
       await page.getByTestId('nav-/settings/users').click();
       await page.getByTestId('user-login').first().waitFor();
       const logins = await page.getByTestId('user-login').allInnerTexts();
@@ -131,7 +145,7 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'sha01.sales1');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '设置', '组织架构']);
+      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '设置', '组织架构']);
       await page.goto(`${server.baseUrl}/settings/users`);
       await page.getByTestId('no-permission').waitFor();
       await shot(page, 'no-permission-zh');

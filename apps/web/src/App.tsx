@@ -7,6 +7,10 @@ import { useSession } from './auth';
 import { AppLayout } from './components/AppLayout';
 import { Guard } from './components/Guard';
 import { LoginPage } from './pages/auth/LoginPage';
+import { CustomerPage } from './pages/customers/CustomerPage';
+import { CustomersPage } from './pages/customers/CustomersPage';
+import { DebuggerPage } from './pages/customers/DebuggerPage';
+import { SourcesPage } from './pages/customers/SourcesPage';
 import { HomePage } from './pages/home/HomePage';
 import { ProfilePage } from './pages/me/ProfilePage';
 import { ApiKeysPage } from './pages/settings/ApiKeysPage';
@@ -32,6 +36,38 @@ export function App() {
             <Route path="/login" element={<LoginPage />} />
             <Route element={<Protected />}>
               <Route index element={<HomePage />} />
+              <Route
+                path="customers"
+                element={
+                  <Guard permission="customers.read">
+                    <CustomersPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/sources"
+                element={
+                  <Guard permission="sources.manage">
+                    <SourcesPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/sources/:id/debugger"
+                element={
+                  <Guard permission="sources.manage">
+                    <DebuggerPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/:id"
+                element={
+                  <Guard permission="customers.read">
+                    <CustomerPage />
+                  </Guard>
+                }
+              />
               <Route
                 path="settings/org"
                 element={

@@ -1,4 +1,13 @@
-import { ApartmentOutlined, AuditOutlined, HomeOutlined, KeyOutlined, SafetyCertificateOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  ApiOutlined,
+  AuditOutlined,
+  ContactsOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import type { Permission } from '@forecourt/contracts';
 import type { ReactNode } from 'react';
 
@@ -15,7 +24,13 @@ export interface NavGroup {
 }
 
 export const NAV: NavGroup[] = [
-  { key: 'customers', items: [] },
+  {
+    key: 'customers',
+    items: [
+      { path: '/customers', label: 'nav.customerList', icon: <ContactsOutlined />, permission: 'customers.read' },
+      { path: '/customers/sources', label: 'nav.sources', icon: <ApiOutlined />, permission: 'sources.manage' },
+    ],
+  },
   { key: 'leads', items: [] },
   { key: 'marketing', items: [] },
   { key: 'reports', items: [] },

@@ -28,9 +28,12 @@ export function AppLayout() {
       children: g.items.map((i) => ({ key: i.path, icon: i.icon, label: t(i.label), 'data-testid': `nav-${i.path}` })),
     })),
   ];
+  // The longest matching path wins: /customers/sources selects 数据源, not 客户列表 too.
   const selected = [...NAV.flatMap((g) => g.items), HOME]
     .map((i) => i.path)
-    .filter((p) => p === location.pathname || (p !== '/' && location.pathname.startsWith(p)));
+    .filter((p) => p === location.pathname || (p !== '/' && location.pathname.startsWith(`${p}/`)))
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 1);
   const roleLabel = ROLE_LABELS[me.user.role][lang === 'en' ? 'en' : 'zh'];
 
   return (
