@@ -71,16 +71,14 @@ async function issueKey(ctx: UseCaseContext, sourceId: string): Promise<string> 
 export async function createSource(ctx: UseCaseContext, input: CreateSource): Promise<{ source: Source; writeKey: string }> {
   if (input.orgUnitId) await getUnitInScope(ctx.tx, ctx.auth, input.orgUnitId);
   const id = uuidv7();
-  await ctx.tx
-    .insert(sources)
-    .values({
-      tenantId: ctx.auth.tenantId,
-      id,
-      name: input.name,
-      kind: input.kind,
-      orgUnitId: input.orgUnitId ?? null,
-      createdBy: ctx.auth.userId,
-    });
+  await ctx.tx.insert(sources).values({
+    tenantId: ctx.auth.tenantId,
+    id,
+    name: input.name,
+    kind: input.kind,
+    orgUnitId: input.orgUnitId ?? null,
+    createdBy: ctx.auth.userId,
+  });
   const writeKey = await issueKey(ctx, id);
   await auditAction(ctx, { action: 'source.created', targetType: 'source', targetId: id, details: { name: input.name, kind: input.kind } });
   return { source: await getSource(ctx, id), writeKey };
