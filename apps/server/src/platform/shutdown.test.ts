@@ -21,7 +21,14 @@ describe('the server process', () => {
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-sigterm-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, FORECOURT_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+    // Cost 17 makes a login take ~0.4 s, so it is surely in flight when the signal lands, even on a loaded machine.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FORECOURT_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      FORECOURT_PASSWORD_COST: '17',
+    };
     if (process.env.TEST_PG_ADMIN_URL) delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx/esm', CLI, 'start', '--seed-demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -43,7 +50,7 @@ describe('the server process', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ tenant: 'demo', login: 'admin', password: 'Forecourt2026' }),
       });
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100));
       child.kill('SIGTERM');
       const res = await inFlight;
       expect(res.status).toBe(200);
