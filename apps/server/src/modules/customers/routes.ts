@@ -17,7 +17,7 @@ import { auditAction } from '../audit/record-audit.js';
 import { unmerge } from '../identity/unmerge.js';
 import type { IngestServices } from '../ingest/routes.js';
 import { exportPerson, erasePerson } from './data-subject.js';
-import { getCustomer, getTimeline, listCustomers } from './queries.js';
+import { getCustomer, getProfileRow, getTimeline, listCustomers } from './queries.js';
 import { recordConsent, revealCustomer, updateCustomer } from './update-customer.js';
 
 const Id = z.object({ id: z.string().uuid() });
@@ -141,8 +141,7 @@ export function customerRoutes(app: App, s: IngestServices) {
     },
     handler: (req) =>
       s.inTenant(req, async (ctx) => {
-        const { getProfileRow } = await import('./queries.js');
-        await getProfileRow(ctx, req.params.id);
+        await getProfileRow(ctx, req.params.id); // out of scope: 404
         return unmerge(ctx, req.params.id, req.params.mergeId);
       }),
   });

@@ -259,9 +259,8 @@ export class BatchPlan {
     this.attach(target, fresh, m);
     for (const identity of usable) this.seenIdentities.set(ref(identity.type, identity.key), this.profileOf(identity) ?? target.id);
 
-    const before = target.name;
     if (m.extracted.name) target.name = m.extracted.name;
-    const changed = applyTraits(
+    applyTraits(
       target,
       { traits: m.extracted.traits, sourceId: m.sourceId, sourceKind: m.sourceKind, at: m.at },
       this.settings,
@@ -271,7 +270,6 @@ export class BatchPlan {
     if (city !== target.city) target.city = city;
     if (m.at > target.lastSeenAt) target.lastSeenAt = m.at;
     if (m.at < target.firstSeenAt) target.firstSeenAt = m.at;
-    if (changed || before !== target.name || target.isNew) this.changedProfiles.add(target.id);
     this.changedProfiles.add(target.id);
     this.resolutions.set(m.index, target.id);
     return target.id;

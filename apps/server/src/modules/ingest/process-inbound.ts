@@ -27,12 +27,12 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
   const [next] = await rowsOf<{ tenant_id: string }>(database.db, sql`select tenant_id from inbound_log order by seq limit 1`);
   if (!next) return 0;
   const tenantId = next.tenant_id;
-  return withTenant(database.db, tenantId, async (tx) => {
+  const done = await withTenant(database.db, tenantId, async (tx) => {
     const rows = await rowsOf<InboundRow>(
       tx,
       sql`select seq, source_id, payload_enc from inbound_log where tenant_id = ${tenantId}::uuid order by seq limit ${limit} for update skip locked`,
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { rows, messages: [] as MessageToResolve[] };
     const payloads = rows.map((r) => JSON.parse(decrypt(keys, r.payload_enc)) as InboundMessage);
     const sourceIds = [...new Set(rows.map((r) => r.source_id))];
     const sources = await rowsOf<{ id: string; kind: string; org_unit_id: string | null; path: string | null }>(
@@ -158,8 +158,10 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
     await tx.execute(
       sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`,
     );
-    for (const s of sourceIds) counters.add(tenantId, s, 'processed', rows.filter((r) => r.source_id === s).length);
-    for (const m of messages) for (const j of m.extracted.junk) counters.add(tenantId, m.sourceId, `ignored:junk_${j.type}`);
-    return rows.length;
+    return { rows, messages };
   });
+  // Counted after the commit: a batch that rolls back is processed again, and counted then.
+  for (const r of done.rows) counters.add(tenantId, r.source_id, 'processed');
+  for (const m of done.messages) for (const j of m.extracted.junk) counters.add(tenantId, m.sourceId, `ignored:junk_${j.type}`);
+  return done.rows.length;
 }
