@@ -16,8 +16,8 @@ if (!fs.existsSync(path.join(root, 'node_modules/.package-lock.json'))) {
   console.log('Installing dependencies (first start only)…');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
-if (!fs.existsSync(path.join(root, 'apps/web/dist/index.html'))) {
-  console.log('Building the console (first start only)…');
+if (!fs.existsSync(path.join(root, 'apps/web/dist/index.html')) || !fs.existsSync(path.join(root, 'packages/sdk/dist/forecourt.js'))) {
+  console.log('Building the console and the tracking script (first start only)…');
   run('npm', ['run', 'build']);
 }
 const server = spawn(process.execPath, ['--import', 'tsx/esm', 'apps/server/src/cli.ts', 'start', '--seed-demo'], {

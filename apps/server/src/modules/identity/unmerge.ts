@@ -4,6 +4,7 @@ import { rowsOf } from '../../platform/db.js';
 import { conflict, notFound } from '../../platform/errors.js';
 import { auditAction } from '../audit/record-audit.js';
 import { nameSearchForms } from '../customers/name-search.js';
+import { markForDuplicateScan } from './duplicates/mark-stale.js';
 import type { MergeSnapshot } from './schema.js';
 
 /**
@@ -67,6 +68,8 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
     update profiles set traits = ${JSON.stringify(traits)}::jsonb, trait_sources = ${JSON.stringify(sources)}::jsonb,
            name = ${merge.snapshot.survivor.name}, name_pinyin = ${survivorForms.pinyin}, name_initials = ${survivorForms.initials},
            tags = array(select jsonb_array_elements_text(${JSON.stringify(merge.snapshot.survivor.tags)}::jsonb)),
+           city = ${cityOf(traits)}, lifecycle_stage = ${merge.snapshot.survivor.lifecycleStage},
+           owner_org_unit_id = ${merge.snapshot.survivor.ownerOrgUnitId}::uuid, owner_user_id = ${merge.snapshot.survivor.ownerUserId}::uuid,
            updated_at = now(), version = version + 1
     where tenant_id = ${t}::uuid and id = ${s}::uuid`);
   const abs = merge.snapshot.absorbed;
@@ -74,7 +77,9 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
   await ctx.tx.execute(sql`
     update profiles set merged_into = null, traits = ${JSON.stringify(abs.traits)}::jsonb, trait_sources = ${JSON.stringify(abs.traitSources)}::jsonb,
            name = ${abs.name}, name_pinyin = ${absForms.pinyin}, name_initials = ${absForms.initials},
-           tags = array(select jsonb_array_elements_text(${JSON.stringify(abs.tags)}::jsonb)), updated_at = now(), version = version + 1
+           tags = array(select jsonb_array_elements_text(${JSON.stringify(abs.tags)}::jsonb)),
+           city = ${cityOf(abs.traits)}, lifecycle_stage = ${abs.lifecycleStage},
+           owner_org_unit_id = ${abs.ownerOrgUnitId}::uuid, owner_user_id = ${abs.ownerUserId}::uuid, updated_at = now(), version = version + 1
     where tenant_id = ${t}::uuid and id = ${a}::uuid`);
   await ctx.tx.execute(
     sql`update merges set unmerged_at = now(), unmerged_by = ${ctx.auth.userId}::uuid where tenant_id = ${t}::uuid and id = ${mergeId}::uuid`,
@@ -85,6 +90,7 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
     insert into duplicate_pairs (tenant_id, profile_a, profile_b, score, reasons, status, decided_by, decided_at)
     values (${t}::uuid, ${lo}::uuid, ${hi}::uuid, 0, '{unmerged}', 'not_same', ${ctx.auth.userId}::uuid, now())
     on conflict (tenant_id, profile_a, profile_b) do update set status = 'not_same', decided_by = excluded.decided_by, decided_at = now()`);
+  await markForDuplicateScan(ctx.tx, t, [s, a]);
   await auditAction(ctx, {
     action: 'customer.unmerged',
     targetType: 'customer',
@@ -92,4 +98,9 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
     details: { mergeId, restoredProfileId: a, eventsMoved: Number(moved[0]?.n ?? 0) },
   });
   return { survivorId: s, restoredId: a };
+}
+
+/** A profile's city column follows its `city` trait (as in plan-batch). */
+function cityOf(traits: Record<string, unknown>): string | null {
+  return typeof traits.city === 'string' ? traits.city : null;
 }

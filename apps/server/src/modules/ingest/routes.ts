@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { CreateSource, DebuggerEntry, Source, SourceWithKey } from '@forecourt/contracts';
 import { z } from 'zod';
@@ -20,6 +23,9 @@ const BatchAnswer = z.object({
   duplicates: z.number(),
   rejected: z.array(z.object({ index: z.number(), messageId: z.string().nullable(), reason: z.string(), message: z.string() })),
 });
+
+/** The browser tracking script, built by `npm run build` (packages/sdk). */
+const SDK_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../packages/sdk/dist/forecourt.js');
 
 export type IngestServices = Services & { pipeline: Pipeline; writeKeys: WriteKeyCache };
 
@@ -167,6 +173,20 @@ export async function trackingRoutes(app: App, s: IngestServices) {
         });
         if (result.accepted > 0) s.pipeline.nudge();
         return { success: true, ...result };
+      },
+    });
+
+    v1.get('/sdk/forecourt.js', {
+      config: { access: { permission: 'public', scope: 'none' } },
+      schema: { tags: ['tracking'], summary: 'The browser tracking script (see docs/sdk.md)', response: errors(404) },
+      handler: async (_req, reply) => {
+        let script: Buffer;
+        try {
+          script = await fs.promises.readFile(SDK_JS);
+        } catch {
+          throw new AppError('NOT_FOUND', 'sdk: the tracking script is not built; run `npm run build`.');
+        }
+        return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(script);
       },
     });
 

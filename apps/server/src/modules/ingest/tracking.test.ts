@@ -204,7 +204,12 @@ describe('One ID', () => {
   it('merges two profiles when a message links their identities, and unmerge splits them back with their events', async () => {
     await batch([
       { type: 'page', anonymousId: 'dev-A', name: 'home', messageId: 'm-a1' },
-      { type: 'identify', userId: 'crm-77', traits: { name: '张伟', phone: '13700001111', email: 'zw@example.cn' }, messageId: 'm-b1' },
+      {
+        type: 'identify',
+        userId: 'crm-77',
+        traits: { name: '张伟', phone: '13700001111', email: 'zw@example.cn', city: '上海' },
+        messageId: 'm-b1',
+      },
     ]);
     await t.pipeline.drain();
     const [before] = await rowsOf<{ n: number | string }>(
@@ -237,6 +242,15 @@ describe('One ID', () => {
       sql`select count(distinct profile_id) as n from events where message_id in ('m-a1','m-b1')`,
     );
     expect(Number(split!.n)).toBe(2);
+    // Each side gets back its own name and city: the device never had either.
+    const sides = await rowsOf<{ name: string | null; city: string | null }>(
+      t.database.db,
+      sql`select name, city from profiles where id in (select profile_id from events where message_id in ('m-a1','m-b1')) order by name nulls first`,
+    );
+    expect(sides).toEqual([
+      { name: null, city: null },
+      { name: '张伟', city: '上海' },
+    ]);
     // The decision holds: the next message linking both does not merge them again.
     await batch([{ type: 'identify', anonymousId: 'dev-A', traits: { phone: '13700001111' }, messageId: 'm-link-2' }]);
     await t.pipeline.drain();

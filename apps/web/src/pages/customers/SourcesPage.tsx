@@ -15,12 +15,29 @@ interface WithKey {
   writeKey: string;
 }
 
-/** The snippet a website pastes; the key is inserted as text, never as HTML. */
-function sdkSnippet(writeKey: string) {
+/**
+ * The snippet a website pastes (the asynchronous loader of packages/sdk/snippet.html): calls made before the
+ * script arrives are queued. The host is this console's origin, where the script and the tracking API live.
+ */
+function sdkSnippet(writeKey: string, host = window.location.origin) {
   return [
-    '<script src="/sdk/forecourt.js"></script>',
     '<script>',
-    `  forecourt.load('${writeKey}', { host: location.origin });`,
+    '  (function (w, d) {',
+    '    var fc = (w.forecourt = w.forecourt || []);',
+    '    if (fc.initialized || fc.invoked) return;',
+    '    fc.invoked = true;',
+    "    'load page track identify alias group reset flush'.split(' ').forEach(function (m) {",
+    '      fc[m] = function () {',
+    '        fc.push([m, [].slice.call(arguments), new Date().toISOString()]);',
+    "        if (m !== 'load') return;",
+    "        var s = d.createElement('script');",
+    '        s.async = true;',
+    `        s.src = '${host}/sdk/forecourt.js';`,
+    "        d.getElementsByTagName('head')[0].appendChild(s);",
+    '      };',
+    '    });',
+    '  })(window, document);',
+    `  forecourt.load('${writeKey}', { host: '${host}' });`,
     '  forecourt.page();',
     '</script>',
   ].join('\n');
