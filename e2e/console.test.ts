@@ -21,11 +21,14 @@ describe('console', () => {
         '工作台',
         '客户',
         '客户列表',
+        '重复客户',
+        '导入',
         '数据源',
         '设置',
         '组织架构',
         '用户',
         '角色权限',
+        'One ID 规则',
         'API 密钥',
         '审计日志',
       ]);
@@ -77,11 +80,14 @@ describe('console', () => {
         'Home',
         'Customers',
         'Customers',
+        'Duplicates',
+        'Imports',
         'Sources',
         'Settings',
         'Organisation',
         'Users',
         'Roles & permissions',
+        'One ID rules',
         'API keys',
         'Audit log',
       ]);
@@ -109,7 +115,7 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'sha01.manager');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '设置', '组织架构', '用户', '角色权限']);
+      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '重复客户', '导入', '设置', '组织架构', '用户', '角色权限']);
       await page.getByTestId('nav-/settings/users').click();
       await page.getByTestId('user-login').first().waitFor();
       const logins = await page.getByTestId('user-login').allInnerTexts();

@@ -6,18 +6,30 @@ import { Jobs, type JobDefinition } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { authenticateApiKey, authenticateSession } from './modules/auth/authenticate.js';
 import { purgeExpiredSessions } from './modules/auth/jobs.js';
+import { purgeMessageIdsJob } from './modules/ingest/jobs.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { csrfTokenFor } from './modules/auth/sessions.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { orgRoutes } from './modules/org/routes.js';
 import { customerRoutes } from './modules/customers/routes.js';
+import { savedViewRoutes } from './modules/views/routes.js';
+import { cdpSettingsRoutes } from './modules/identity/settings-routes.js';
+import { duplicateScanJob } from './modules/identity/duplicates/job.js';
+import { importJob, resumeImports } from './modules/imports/job.js';
+import { importRoutes } from './modules/imports/routes.js';
+import { identityRoutes } from './modules/identity/routes.js';
 import { ensureEventPartitions, Pipeline } from './modules/ingest/pipeline.js';
 import { sourceRoutes, trackingRoutes } from './modules/ingest/routes.js';
 import { WriteKeyCache } from './modules/ingest/write-keys.js';
 
 /** Every background job the process knows. */
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessions as JobDefinition];
+export const JOBS: readonly JobDefinition[] = [
+  purgeExpiredSessions as JobDefinition,
+  purgeMessageIdsJob as JobDefinition,
+  duplicateScanJob as JobDefinition,
+  importJob as JobDefinition,
+];
 
 export interface Forecourt {
   app: App;
@@ -42,7 +54,7 @@ export async function createForecourt(
   const keys = deriveKeys(loadMasterKey(config.FORECOURT_MASTER_KEY, config.dataDir), config.FORECOURT_SESSION_SECRET);
   const policy = { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS };
   await ensureEventPartitions(database);
-  const jobs = new Jobs(database, logger, JOBS);
+  const jobs = new Jobs(database, logger, JOBS, keys);
   const runJobs = opts.jobs ?? config.FORECOURT_WORKERS;
   const writeKeys = new WriteKeyCache(database.db);
   const pipeline = new Pipeline(database, keys, logger, writeKeys);
@@ -69,12 +81,17 @@ export async function createForecourt(
       auditRoutes(a, services);
       sourceRoutes(a, ingest);
       customerRoutes(a, ingest);
+      savedViewRoutes(a, services);
+      cdpSettingsRoutes(a, services);
+      identityRoutes(a, services);
       await trackingRoutes(a, ingest);
+      await importRoutes(a, { ...services, jobs });
     },
   });
   if (runJobs) {
     await jobs.start({ work: true });
     pipeline.start();
+    await resumeImports(database, jobs, logger);
   } else pipeline.startFlushing();
 
   let closed = false;

@@ -10,11 +10,15 @@ import { LoginPage } from './pages/auth/LoginPage';
 import { CustomerPage } from './pages/customers/CustomerPage';
 import { CustomersPage } from './pages/customers/CustomersPage';
 import { DebuggerPage } from './pages/customers/DebuggerPage';
+import { DuplicatesPage } from './pages/customers/DuplicatesPage';
+import { ImportWizardPage } from './pages/customers/ImportWizardPage';
+import { ImportsPage } from './pages/customers/ImportsPage';
 import { SourcesPage } from './pages/customers/SourcesPage';
 import { HomePage } from './pages/home/HomePage';
 import { ProfilePage } from './pages/me/ProfilePage';
 import { ApiKeysPage } from './pages/settings/ApiKeysPage';
 import { AuditPage } from './pages/settings/AuditPage';
+import { CustomerDataPage } from './pages/settings/CustomerDataPage';
 import { OrgPage } from './pages/settings/OrgPage';
 import { RolesPage } from './pages/settings/RolesPage';
 import { UsersPage } from './pages/settings/UsersPage';
@@ -41,6 +45,38 @@ export function App() {
                 element={
                   <Guard permission="customers.read">
                     <CustomersPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/duplicates"
+                element={
+                  <Guard permission="customers.merge">
+                    <DuplicatesPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/imports"
+                element={
+                  <Guard permission="imports.run">
+                    <ImportsPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/imports/new"
+                element={
+                  <Guard permission="imports.run">
+                    <ImportWizardPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="customers/imports/:id"
+                element={
+                  <Guard permission="imports.run">
+                    <ImportWizardPage />
                   </Guard>
                 }
               />
@@ -105,6 +141,14 @@ export function App() {
                 element={
                   <Guard permission="audit.read">
                     <AuditPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/customer-data"
+                element={
+                  <Guard permission="customers.configure">
+                    <CustomerDataPage />
                   </Guard>
                 }
               />

@@ -3,8 +3,11 @@ import {
   ApiOutlined,
   AuditOutlined,
   ContactsOutlined,
+  DeploymentUnitOutlined,
   HomeOutlined,
+  ImportOutlined,
   KeyOutlined,
+  MergeOutlined,
   SafetyCertificateOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -28,6 +31,8 @@ export const NAV: NavGroup[] = [
     key: 'customers',
     items: [
       { path: '/customers', label: 'nav.customerList', icon: <ContactsOutlined />, permission: 'customers.read' },
+      { path: '/customers/duplicates', label: 'nav.duplicates', icon: <MergeOutlined />, permission: 'customers.merge' },
+      { path: '/customers/imports', label: 'nav.imports', icon: <ImportOutlined />, permission: 'imports.run' },
       { path: '/customers/sources', label: 'nav.sources', icon: <ApiOutlined />, permission: 'sources.manage' },
     ],
   },
@@ -41,6 +46,7 @@ export const NAV: NavGroup[] = [
       { path: '/settings/org', label: 'nav.org', icon: <ApartmentOutlined />, permission: 'org.read' },
       { path: '/settings/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'users.read' },
       { path: '/settings/roles', label: 'nav.roles', icon: <SafetyCertificateOutlined />, permission: 'roles.read' },
+      { path: '/settings/customer-data', label: 'nav.customerData', icon: <DeploymentUnitOutlined />, permission: 'customers.configure' },
       { path: '/settings/api-keys', label: 'nav.apiKeys', icon: <KeyOutlined />, permission: 'api_keys.manage' },
       { path: '/settings/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read' },
     ],

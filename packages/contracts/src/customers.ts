@@ -91,6 +91,10 @@ export const CustomerQuery = z.object({
   tag: z.string().trim().max(50).optional(),
   stage: LifecycleStage.optional(),
   city: z.string().trim().max(50).optional(),
+  /** Profiles linked to this org unit's subtree (its leads, its consultants) or owned there. */
+  store: z.string().uuid().optional(),
+  /** Seen (any event) within this many days. */
+  seenWithinDays: z.coerce.number().int().min(1).max(3650).optional(),
 });
 export type CustomerQuery = z.infer<typeof CustomerQuery>;
 
@@ -175,20 +179,6 @@ export const TimelineQuery = z.object({
   sourceId: z.string().uuid().optional(),
 });
 
-export const IdentityReview = z.object({
-  id: z.string(),
-  identityType: z.string(),
-  masked: z.string(),
-  reason: z.string(),
-  profiles: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
-  createdAt: z.string(),
-});
-
-export const DuplicatePair = z.object({
-  a: z.object({ id: z.string(), name: z.string().nullable(), phoneMasked: z.string().nullable(), city: z.string().nullable() }),
-  b: z.object({ id: z.string(), name: z.string().nullable(), phoneMasked: z.string().nullable(), city: z.string().nullable() }),
-  score: z.number(),
-  reasons: z.array(z.string()),
-});
-
-export const SavedView = z.object({ id: z.string(), name: z.string(), filters: z.record(z.string(), z.unknown()) });
+/** The filters of the customer list that a saved view can hold. */
+export const CustomerFilters = CustomerQuery.omit({ limit: true, cursor: true });
+export type CustomerFilters = z.infer<typeof CustomerFilters>;

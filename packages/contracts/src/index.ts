@@ -6,3 +6,7 @@ export * from './users.js';
 export * from './auth.js';
 export * from './audit.js';
 export * from './customers.js';
+export * from './identity.js';
+export * from './imports.js';
+export * from './views.js';
+export * from './cdp-settings.js';

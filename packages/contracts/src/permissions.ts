@@ -45,6 +45,7 @@ export const Permission = z.enum([
   'customers.export',
   'customers.merge',
   'customers.erase',
+  'customers.configure',
   'imports.run',
 ]);
 export type Permission = z.infer<typeof Permission>;
@@ -66,6 +67,7 @@ export const PERMISSION_LABELS: Record<Permission, { zh: string; en: string }> =
   'customers.export': { zh: '导出客户', en: 'Export customers' },
   'customers.merge': { zh: '合并/拆分客户、处理疑似重复', en: 'Merge, unmerge and review duplicates' },
   'customers.erase': { zh: '个人信息导出与删除（PIPL）', en: 'Data-subject export and erasure (PIPL)' },
+  'customers.configure': { zh: '配置 One ID 规则与客户可见范围', en: 'Configure One ID rules and customer visibility' },
   'imports.run': { zh: '导入客户', en: 'Import customers' },
 };
 

@@ -21,6 +21,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   FORECOURT_WORKERS: 'run background jobs in this process (default true)',
   FORECOURT_PASSWORD_COST:
     'scrypt cost as log2(N), 13–20 (default 14 ≈ 40 ms a login on 2 cores; OWASP recommends 17); hashes upgrade at next login',
+  FORECOURT_IMPORT_MAX_MB: 'largest customer import file accepted, in MiB (default 1024); uploads wait in <data dir>/imports',
 };
 
 export const ConfigSchema = z.object({
@@ -52,6 +53,7 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: bool.default(false),
   FORECOURT_WORKERS: bool.default(true),
   FORECOURT_PASSWORD_COST: z.coerce.number().int().min(13).max(20).default(14),
+  FORECOURT_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(1024),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

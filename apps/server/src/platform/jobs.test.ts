@@ -23,7 +23,7 @@ describe('jobs on the configured database', () => {
         seen.push(n);
       },
     });
-    const jobs = new Jobs(t.database, t.logger, [slow]);
+    const jobs = new Jobs(t.database, t.logger, [slow], t.keys);
     await jobs.start({ work: true });
     await jobs.send(slow, { n: 7 });
     await expect(jobs.send(slow, { n: 'seven' } as never)).rejects.toThrow();

@@ -1,15 +1,26 @@
 import PgBoss from 'pg-boss';
 import type { z } from 'zod';
+import type { Keys } from './crypto.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
+
+/** What a job handler gets. */
+export interface JobDeps {
+  database: Database;
+  logger: Logger;
+  keys: Keys;
+}
 
 /** A job is data: a name, a zod payload and a handler; optional cron schedule. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   payload: S;
-  handler: (payload: z.infer<S>, deps: { database: Database; logger: Logger }) => Promise<void>;
+  handler: (payload: z.infer<S>, deps: JobDeps) => Promise<void>;
   /** Cron expression (UTC) when the job runs on a schedule. */
   schedule?: string;
+  /** How long one run may take before pg-boss counts it as failed (default 15 minutes), and how often it is retried. */
+  expireInSeconds?: number;
+  retryLimit?: number;
 }
 
 export function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefinition<S> {
@@ -23,11 +34,13 @@ export function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefini
 export class Jobs {
   private boss: PgBoss;
   private started = false;
+  private starting: Promise<void> | null = null;
 
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
     private readonly registry: readonly JobDefinition[],
+    private readonly keys: Keys,
   ) {
     const raw = database.raw;
     const db = {
@@ -51,7 +64,7 @@ export class Jobs {
         await this.boss.work(job.name, { pollingIntervalSeconds: 2 }, async (batch) => {
           for (const item of batch) {
             const payload = job.payload.parse(item.data ?? {});
-            await job.handler(payload, { database: this.database, logger: this.logger });
+            await job.handler(payload, { database: this.database, logger: this.logger, keys: this.keys });
           }
         });
       }
@@ -59,14 +72,25 @@ export class Jobs {
     this.started = true;
   }
 
+  /** Queues a job. A process that runs no workers (FORECOURT_WORKERS=false) starts pg-boss on first use, to send only. */
   async send<S extends z.ZodType>(job: JobDefinition<S>, payload: z.infer<S>, opts: { singletonKey?: string } = {}) {
-    return this.boss.send(job.name, job.payload.parse(payload) as object, opts);
+    if (!this.started) {
+      this.starting ??= this.start({ work: false });
+      await this.starting;
+    }
+    const limits = {
+      ...(job.expireInSeconds ? { expireInSeconds: job.expireInSeconds } : {}),
+      ...(job.retryLimit !== undefined ? { retryLimit: job.retryLimit } : {}),
+    };
+    return this.boss.send(job.name, job.payload.parse(payload) as object, { ...limits, ...opts });
   }
 
   /** Finishes in-flight handlers (up to `timeoutMs`) before it returns. */
   async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
     if (!this.started) return;
     this.started = false;
+    this.starting = null;
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
   }
 

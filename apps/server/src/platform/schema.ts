@@ -5,7 +5,8 @@ import * as ingest from '../modules/ingest/schema.js';
 import * as customers from '../modules/customers/schema.js';
 import * as identity from '../modules/identity/schema.js';
 import * as imports from '../modules/imports/schema.js';
+import * as views from '../modules/views/schema.js';
 
 /** Every table, for drizzle's relational queries. Modules still reach each other through functions. */
-export const schema = { ...org, ...auth, ...audit, ...ingest, ...customers, ...identity, ...imports };
+export const schema = { ...org, ...auth, ...audit, ...ingest, ...customers, ...identity, ...imports, ...views };
 export type Schema = typeof schema;

@@ -63,6 +63,25 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
 export const get = <T>(url: string) => api<T>('GET', url);
 export const post = <T>(url: string, body?: unknown) => api<T>('POST', url, body ?? {});
 export const patch = <T>(url: string, body: unknown) => api<T>('PATCH', url, body);
+export const put = <T>(url: string, body: unknown) => api<T>('PUT', url, body);
+
+/** POST a file as the raw request body (no multipart), e.g. a customer import. */
+export async function upload<T>(url: string, file: Blob, contentType: string): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
+    body: file,
+    credentials: 'same-origin',
+  });
+  const text = await res.text();
+  const data: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const err = (data as ErrorBody | undefined)?.error;
+    if (res.status === 401) onUnauthenticated();
+    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? `HTTP ${res.status}`, err?.details);
+  }
+  return data as T;
+}
 
 /** Query string from the defined values only. */
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {

@@ -43,6 +43,11 @@ export async function listCustomers(
   if (query.tag) conditions.push(sql`${query.tag} = any(p.tags)`);
   if (query.stage) conditions.push(sql`p.lifecycle_stage = ${query.stage}`);
   if (query.city) conditions.push(sql`p.city = ${query.city}`);
+  if (query.store)
+    conditions.push(sql`exists (select 1 from org_units o where o.tenant_id = p.tenant_id and o.id = ${query.store}::uuid and (
+      exists (select 1 from profile_units u where u.tenant_id = p.tenant_id and u.profile_id = p.id and u.path like o.path || '%')
+      or exists (select 1 from org_units w where w.tenant_id = p.tenant_id and w.id = p.owner_org_unit_id and w.path like o.path || '%')))`);
+  if (query.seenWithinDays) conditions.push(sql`p.last_seen_at >= now() - make_interval(days => ${query.seenWithinDays}::int)`);
   const cursor = decodeCursor(query.cursor, 2);
   if (cursor) conditions.push(sql`(p.updated_at, p.id) < (${String(cursor[0])}::timestamptz, ${String(cursor[1])}::uuid)`);
   // The cursor keeps updated_at at full (microsecond) precision, as text.

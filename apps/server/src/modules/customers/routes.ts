@@ -1,17 +1,15 @@
 import {
   Customer,
+  CustomerFilters,
   CustomerListItem,
   CustomerQuery,
-  IdentityReview,
   RecordConsent,
   TimelineEntry,
   TimelineQuery,
   UpdateCustomer,
   pageOf,
 } from '@forecourt/contracts';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rowsOf } from '../../platform/db.js';
 import { errors, type App } from '../../platform/http.js';
 import { auditAction } from '../audit/record-audit.js';
 import { unmerge } from '../identity/unmerge.js';
@@ -47,7 +45,7 @@ export function customerRoutes(app: App, s: IngestServices) {
     schema: {
       tags: ['customers'],
       summary: 'CSV of the filtered list (up to 50,000 rows), masked; audited',
-      querystring: CustomerQuery.omit({ limit: true, cursor: true }),
+      querystring: CustomerFilters,
       response: { 200: z.string(), ...errors(400, 401, 403) },
     },
     handler: async (req, reply) => {
@@ -168,43 +166,5 @@ export function customerRoutes(app: App, s: IngestServices) {
       response: { 200: z.object({ erased: z.record(z.string(), z.number()) }), ...errors(400, 401, 403, 404) },
     },
     handler: (req) => s.inTenant(req, (ctx) => erasePerson(ctx, req.params.id)),
-  });
-  app.get('/api/identity/reviews', {
-    config: { access: { permission: 'customers.merge', scope: 'tenant' } },
-    schema: {
-      tags: ['customers'],
-      summary: 'Links the resolver refused to make on its own',
-      response: { 200: z.object({ items: z.array(IdentityReview) }), ...errors(401, 403) },
-    },
-    handler: (req) =>
-      s.inTenant(req, async (ctx) => {
-        const rows = await rowsOf<{
-          id: string;
-          identity_type: string;
-          masked: string;
-          reason: string;
-          profile_ids: string[];
-          created_at: Date | string;
-        }>(
-          ctx.tx,
-          sql`select id, identity_type, masked, reason, profile_ids, created_at from identity_reviews where tenant_id = ${ctx.auth.tenantId}::uuid and status = 'open' order by created_at desc limit 200`,
-        );
-        const ids = JSON.stringify([...new Set(rows.flatMap((r) => r.profile_ids))]);
-        const names = await rowsOf<{ id: string; name: string | null }>(
-          ctx.tx,
-          sql`select id, name from profiles where tenant_id = ${ctx.auth.tenantId}::uuid and id in (select jsonb_array_elements_text(${ids}::jsonb)::uuid)`,
-        );
-        const nameOf = new Map(names.map((n) => [n.id, n.name]));
-        return {
-          items: rows.map((r) => ({
-            id: r.id,
-            identityType: r.identity_type,
-            masked: r.masked,
-            reason: r.reason,
-            profiles: r.profile_ids.filter((p) => nameOf.has(p)).map((p) => ({ id: p, name: nameOf.get(p) ?? null })),
-            createdAt: new Date(r.created_at).toISOString(),
-          })),
-        };
-      }),
   });
 }

@@ -115,6 +115,8 @@ export const consents = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     id: uuid('id').notNull(),
     profileId: uuid('profile_id').notNull(),
+    /** The profile the consent was recorded on (set by a trigger); an unmerge sends it back there. */
+    originProfileId: uuid('origin_profile_id'),
     purpose: text('purpose').notNull(),
     channel: text('channel').notNull(),
     granted: boolean('granted').notNull(),
@@ -147,25 +149,6 @@ export const profileVehicles = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.profileId, t.vin] }),
     index('profile_vehicles_vin_idx').on(t.tenantId, t.vin),
-    tenantPolicy(t.tenantId),
-  ],
-);
-
-/** A user's saved filters on a list page. */
-export const savedViews = pgTable(
-  'saved_views',
-  {
-    tenantId: uuid('tenant_id').notNull(),
-    id: uuid('id').notNull(),
-    userId: uuid('user_id').notNull(),
-    page: text('page').notNull(),
-    name: text('name').notNull(),
-    filters: jsonb('filters').$type<Record<string, unknown>>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    index('saved_views_user_idx').on(t.tenantId, t.userId, t.page),
     tenantPolicy(t.tenantId),
   ],
 );

@@ -9,6 +9,8 @@ export interface IdentityValue {
   value: string;
   masked: string;
   last4: string | null;
+  /** The value already sealed (an import seals while the database works on the previous batch). */
+  sealed?: string;
 }
 
 export type Normalised = { ok: true; value: string } | { ok: false; reason: string; message: string };
@@ -120,5 +122,6 @@ export function toIdentityValue(keys: Keys, type: IdentityType, value: string, s
 
 /** What the identities table stores: encrypted, except national IDs, which keep only a hash. */
 export function sealIdentity(keys: Keys, identity: IdentityValue): string {
+  if (identity.sealed) return identity.sealed;
   return encrypt(keys, identity.value);
 }

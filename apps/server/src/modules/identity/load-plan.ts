@@ -35,11 +35,13 @@ export async function loadForPlan(
   const notSame = new Set<string>();
   if (pairs.length === 0) return { owner, blocked, notSame, profiles };
   const json = JSON.stringify(pairs);
+  // One index lookup per identity, whatever the statistics say: a hash join would read every identity of the
+  // tenant for each batch (it did, while a large import outgrew the table's last ANALYZE).
   const found = await rowsOf<{ type: string; key: string; profile_id: string }>(
     tx,
-    sql`select i.type, i.key, i.profile_id from identities i
-        join jsonb_to_recordset(${json}::jsonb) as x(type text, key text) on i.type = x.type and i.key = x.key
-        where i.tenant_id = ${tenantId}::uuid`,
+    sql`select x.type, x.key, i.profile_id from jsonb_to_recordset(${json}::jsonb) as x(type text, key text)
+        cross join lateral (select i.profile_id from identities i
+                            where i.tenant_id = ${tenantId}::uuid and i.type = x.type and i.key = x.key limit 1) i`,
   );
   for (const r of found) owner.set(`${r.type}|${r.key}`, r.profile_id);
   const shared = await rowsOf<{ type: string; key: string }>(

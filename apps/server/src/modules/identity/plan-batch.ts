@@ -34,6 +34,8 @@ export interface MessageToResolve {
   at: string;
   extracted: Extracted;
   identities: IdentityValue[];
+  /** Tags to add to the profile (imports). */
+  tags?: string[];
 }
 
 export interface Resolution {
@@ -66,6 +68,45 @@ export interface NewIdentity {
 }
 
 const ref = (type: string, key: string) => `${type}|${key}`;
+/** Traits the probable-duplicate scorer reads besides the name. */
+const SCORED_TRAITS = ['city', 'vehicle_of_interest'];
+
+/** Both sides of a merge as they were, for the merge record (identities are filled in when written). */
+export function profileSnapshot(p: ProfileState): ProfileSnapshot {
+  return {
+    id: p.id,
+    name: p.name,
+    traits: structuredClone(p.traits),
+    traitSources: structuredClone(p.traitSources),
+    tags: [...p.tags],
+    lifecycleStage: p.lifecycleStage,
+    ownerOrgUnitId: p.ownerOrgUnitId,
+    ownerUserId: p.ownerUserId,
+    identities: [],
+  };
+}
+
+/** The survivor takes the absorbed side's traits (by survivorship rule), tags, owner, city and seen times. */
+export function foldProfile(
+  survivor: ProfileState,
+  absorbed: ProfileState,
+  settings: CdpSettings,
+  kindOf: (sourceId: string | null) => string | null,
+): void {
+  mergeTraits(survivor, absorbed, settings, kindOf);
+  if (!survivor.name && absorbed.name) survivor.name = absorbed.name;
+  survivor.tags = [...new Set([...survivor.tags, ...absorbed.tags])];
+  survivor.ownerOrgUnitId ??= absorbed.ownerOrgUnitId;
+  survivor.ownerUserId ??= absorbed.ownerUserId;
+  survivor.city ??= absorbed.city;
+  if (absorbed.firstSeenAt < survivor.firstSeenAt) survivor.firstSeenAt = absorbed.firstSeenAt;
+  if (absorbed.lastSeenAt > survivor.lastSeenAt) survivor.lastSeenAt = absorbed.lastSeenAt;
+  for (const [type, keys] of absorbed.limited) {
+    const set = survivor.limited.get(type) ?? new Set<string>();
+    for (const k of keys) set.add(k);
+    survivor.limited.set(type, set);
+  }
+}
 
 /**
  * Resolves a batch of messages to profiles in memory, in arrival order, and records what must be
@@ -80,6 +121,8 @@ export class BatchPlan {
   readonly reviews: PlannedReview[] = [];
   readonly conflicts = new Map<string, { type: IdentityType; key: string; masked: string; n: number }>();
   readonly changedProfiles = new Set<string>();
+  /** Profiles whose name, city, vehicle of interest, phones or e-mails may have changed: the duplicate scan rekeys them. */
+  readonly rekeyProfiles = new Set<string>();
   private readonly redirect = new Map<string, string>();
 
   constructor(
@@ -168,45 +211,21 @@ export class BatchPlan {
     this.conflicts.set(r, c);
   }
 
-  private snapshot(p: ProfileState): ProfileSnapshot {
-    return {
-      id: p.id,
-      name: p.name,
-      traits: structuredClone(p.traits),
-      traitSources: structuredClone(p.traitSources),
-      tags: [...p.tags],
-      lifecycleStage: p.lifecycleStage,
-      ownerOrgUnitId: p.ownerOrgUnitId,
-      ownerUserId: p.ownerUserId,
-      identities: [],
-    };
-  }
-
   private merge(survivor: ProfileState, absorbed: ProfileState, reason: string): void {
     this.merges.push({
       id: uuidv7(),
       survivorId: survivor.id,
       absorbedId: absorbed.id,
       reason,
-      snapshot: { survivor: this.snapshot(survivor), absorbed: this.snapshot(absorbed) },
+      snapshot: { survivor: profileSnapshot(survivor), absorbed: profileSnapshot(absorbed) },
     });
-    mergeTraits(survivor, absorbed, this.settings, this.kindOf);
-    if (!survivor.name && absorbed.name) survivor.name = absorbed.name;
-    survivor.tags = [...new Set([...survivor.tags, ...absorbed.tags])];
-    survivor.ownerOrgUnitId ??= absorbed.ownerOrgUnitId;
-    survivor.ownerUserId ??= absorbed.ownerUserId;
-    survivor.city ??= absorbed.city;
-    if (absorbed.firstSeenAt < survivor.firstSeenAt) survivor.firstSeenAt = absorbed.firstSeenAt;
-    if (absorbed.lastSeenAt > survivor.lastSeenAt) survivor.lastSeenAt = absorbed.lastSeenAt;
-    for (const [type, keys] of absorbed.limited) {
-      const set = survivor.limited.get(type) ?? new Set<string>();
-      for (const k of keys) set.add(k);
-      survivor.limited.set(type, set);
-    }
+    foldProfile(survivor, absorbed, this.settings, this.kindOf);
     for (const n of this.newIdentities.values()) if (n.profileId === absorbed.id) n.profileId = survivor.id;
     this.redirect.set(absorbed.id, survivor.id);
     this.changedProfiles.add(survivor.id);
     this.changedProfiles.add(absorbed.id);
+    this.rekeyProfiles.add(survivor.id);
+    this.rekeyProfiles.add(absorbed.id);
   }
 
   /** Resolve one message to a profile; returns the profile id its event belongs to. */
@@ -266,11 +285,15 @@ export class BatchPlan {
       this.settings,
       this.kindOf,
     );
+    if (m.tags?.length) target.tags = [...new Set([...target.tags, ...m.tags])];
     const city = typeof target.traits.city === 'string' ? target.traits.city : null;
     if (city !== target.city) target.city = city;
     if (m.at > target.lastSeenAt) target.lastSeenAt = m.at;
     if (m.at < target.firstSeenAt) target.firstSeenAt = m.at;
     this.changedProfiles.add(target.id);
+    // Most messages (page views, track calls) carry none of what the duplicate scorer reads.
+    const scored = m.extracted.name !== null || SCORED_TRAITS.some((k) => k in m.extracted.traits);
+    if (scored || fresh.some((i) => i.type === 'phone' || i.type === 'email')) this.rekeyProfiles.add(target.id);
     this.resolutions.set(m.index, target.id);
     return target.id;
   }

@@ -1,48 +1,12 @@
-import { IdentityType, SourceKind } from '@forecourt/contracts';
-import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { CdpSettings, type CdpSettingsView, type SaveCdpSettings } from '@forecourt/contracts';
+import { eq, sql } from 'drizzle-orm';
+import type { UseCaseContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db.js';
+import { conflict, invalid } from '../../platform/errors.js';
+import { auditAction } from '../audit/record-audit.js';
 import { cdpSettings } from '../customers/schema.js';
 
-export const TraitRule = z.enum(['most_recent', 'first_seen', 'source_priority', 'non_empty']);
-export type TraitRule = z.infer<typeof TraitRule>;
-
-/** Per-tenant rules of One ID. Stored in cdp_settings; anything missing takes the default. */
-export const CdpSettings = z.object({
-  identityTypes: z
-    .record(
-      IdentityType,
-      z.object({
-        /** Lower is stronger; decides which profile an event joins when a merge is refused. */
-        priority: z.number().int(),
-        /** How many values of this type one profile may hold; null: any number (two phones are normal). */
-        maxPerProfile: z.number().int().positive().nullable(),
-      }),
-    )
-    .default({
-      phone: { priority: 1, maxPerProfile: null },
-      wechat_unionid: { priority: 2, maxPerProfile: 1 },
-      wecom_external_userid: { priority: 3, maxPerProfile: 1 },
-      wechat_openid: { priority: 4, maxPerProfile: null },
-      email: { priority: 5, maxPerProfile: null },
-      national_id: { priority: 6, maxPerProfile: 1 },
-      user_id: { priority: 7, maxPerProfile: 1 },
-      anonymous_id: { priority: 9, maxPerProfile: null },
-    }),
-  /** An identity that would join more profiles than this goes to review instead. */
-  maxProfilesPerMerge: z.number().int().min(2).default(3),
-  /** After this many refused links, a value (a front-desk phone) stops linking anyone. */
-  sharedAfterConflicts: z.number().int().min(1).default(3),
-  /** Survivorship per trait; unlisted traits: most_recent, never overwritten by an empty value. */
-  traitRules: z.record(z.string(), TraitRule).default({ first_source: 'first_seen', first_seen_channel: 'first_seen' }),
-  /** For source_priority traits: the kinds whose values win, strongest first. */
-  sourcePriority: z
-    .array(SourceKind)
-    .default(['dms', 'call_center', 'wecom', 'import', 'app', 'mini_program', 'lead_platform', 'website', 'other']),
-  /** linked: a store sees the profiles of its own work; tenant: every store sees every profile of the tenant. */
-  profileVisibility: z.enum(['linked', 'tenant']).default('linked'),
-});
-export type CdpSettings = z.infer<typeof CdpSettings>;
+export type { CdpSettings };
 
 export const DEFAULT_SETTINGS: CdpSettings = CdpSettings.parse({});
 
@@ -51,4 +15,46 @@ export async function loadSettings(tx: Executor, tenantId: string): Promise<CdpS
   if (!row) return DEFAULT_SETTINGS;
   const parsed = CdpSettings.safeParse(row.settings);
   return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+}
+
+/** The tenant's settings for the editor; version 0 means the defaults were never changed. */
+export async function getSettingsView(ctx: UseCaseContext): Promise<CdpSettingsView> {
+  const [row] = await ctx.tx.select().from(cdpSettings).where(eq(cdpSettings.tenantId, ctx.auth.tenantId));
+  const parsed = row ? CdpSettings.safeParse(row.settings) : null;
+  return {
+    settings: parsed?.success ? parsed.data : DEFAULT_SETTINGS,
+    defaults: DEFAULT_SETTINGS,
+    version: row?.version ?? 0,
+    updatedAt: row ? row.updatedAt.toISOString() : null,
+  };
+}
+
+/**
+ * Saves the whole rule set, if nobody saved since the editor loaded it. The pipeline reads the rules
+ * once per batch, so new rules apply to the next batch; existing merges are not redone.
+ */
+export async function saveSettings(ctx: UseCaseContext, input: SaveCdpSettings): Promise<CdpSettingsView> {
+  const before = await getSettingsView(ctx);
+  if (before.version !== input.version)
+    throw conflict('version: someone else changed these rules since you opened them; reload and apply your change again.');
+  const next = input.settings;
+  if (new Set(next.sourcePriority).size !== next.sourcePriority.length)
+    throw invalid('settings.sourcePriority', 'lists a source kind twice.');
+  const t = ctx.auth.tenantId;
+  await ctx.tx.execute(sql`
+    insert into cdp_settings (tenant_id, settings, updated_at, version) values (${t}::uuid, ${JSON.stringify(next)}::jsonb, now(), 1)
+    on conflict (tenant_id) do update set settings = excluded.settings, updated_at = now(), version = cdp_settings.version + 1`);
+  const changed = (Object.keys(next) as Array<keyof CdpSettings>).filter(
+    (k) => JSON.stringify(next[k]) !== JSON.stringify(before.settings[k]),
+  );
+  await auditAction(ctx, {
+    action: 'customers.settings_changed',
+    targetType: 'cdp_settings',
+    details: { changed, before: pick(before.settings, changed), after: pick(next, changed) },
+  });
+  return getSettingsView(ctx);
+}
+
+function pick(settings: CdpSettings, keys: Array<keyof CdpSettings>): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, settings[k]]));
 }

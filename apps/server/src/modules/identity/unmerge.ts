@@ -46,6 +46,10 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
     ctx.tx,
     sql`with u as (update events set profile_id = ${a}::uuid where tenant_id = ${t}::uuid and profile_id = ${s}::uuid and origin_profile_id ${inSide} returning 1) select count(*) as n from u`,
   );
+  // Consent goes back to the person who gave it.
+  await ctx.tx.execute(
+    sql`update consents set profile_id = ${a}::uuid where tenant_id = ${t}::uuid and profile_id = ${s}::uuid and origin_profile_id ${inSide}`,
+  );
   // Profiles merged into the absorbed side follow it back.
   await ctx.tx.execute(
     sql`update profiles set merged_into = ${a}::uuid where tenant_id = ${t}::uuid and merged_into = ${s}::uuid and id ${inSide} and id <> ${a}::uuid`,

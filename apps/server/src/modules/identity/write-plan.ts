@@ -3,6 +3,7 @@ import type { Keys } from '../../platform/crypto.js';
 import { rowsOf, type Tx } from '../../platform/db.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { nameSearchForms } from '../customers/name-search.js';
+import { markForDuplicateScan } from './duplicates/mark-stale.js';
 import { sealIdentity } from './identity-values.js';
 import type { BatchPlan, PlannedMerge } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
@@ -76,7 +77,7 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
       where i.tenant_id = ${tenantId}::uuid and i.type = x.type and i.key = x.key and i.last_seen_at < ${now}::timestamptz - interval '1 minute'`);
   }
 
-  for (const merge of plan.merges) await applyMerge(tx, tenantId, merge, null);
+  await applyMerges(tx, tenantId, plan.merges, null);
 
   const updated = changed.filter((p) => !p.isNew || plan.current(p.id) !== p.id).map(toRow);
   if (updated.length > 0) {
@@ -88,7 +89,13 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
       from jsonb_to_recordset(${JSON.stringify(updated)}::jsonb) as x(id uuid, merged_into uuid, name text, name_pinyin text,
            name_initials text, traits jsonb, trait_sources jsonb, tags jsonb, owner_org_unit_id uuid, owner_user_id uuid, city text,
            first_seen_at timestamptz, last_seen_at timestamptz)
-      where p.tenant_id = ${tenantId}::uuid and p.id = x.id`);
+      where p.tenant_id = ${tenantId}::uuid and p.id = x.id
+        -- A page view only moves last_seen_at: like identities, written at most once a minute. Every rewrite of a
+        -- profile touches all its indexes (updated_at is one of them), and a visit is a burst of page views.
+        and (p.last_seen_at < x.last_seen_at - interval '1 minute' or p.first_seen_at <> x.first_seen_at
+             or p.merged_into is distinct from x.merged_into or p.name is distinct from x.name or p.city is distinct from x.city
+             or p.traits <> x.traits or p.trait_sources <> x.trait_sources or p.tags <> array(select jsonb_array_elements_text(x.tags))
+             or p.owner_org_unit_id is distinct from x.owner_org_unit_id or p.owner_user_id is distinct from x.owner_user_id)`);
   }
 
   if (plan.reviews.length > 0) {
@@ -116,37 +123,82 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
             blocked = shared_identities.blocked or shared_identities.conflicts + excluded.conflicts >= ${settings.sharedAfterConflicts},
             updated_at = now()`);
   }
+  await markForDuplicateScan(tx, tenantId, plan.rekeyProfiles);
+}
+
+/** One merge (a reviewer's); see applyMerges. */
+export async function applyMerge(tx: Tx, tenantId: string, merge: PlannedMerge, actorId: string | null): Promise<void> {
+  await applyMerges(tx, tenantId, [merge], actorId);
 }
 
 /**
- * Move everything of the absorbed profile to the survivor and record the merge with both
- * snapshots (the absorbed side's identities are read before they move).
+ * Move everything of the absorbed profiles to their survivors and record each merge with both snapshots, in
+ * the same few statements however many merges a batch makes (one statement per merge and table made merges
+ * the pipeline's largest cost). A survivor may itself be absorbed later in the batch (A into B, then B into C):
+ * rows move straight to the last survivor, vehicles and scope links are copied to every survivor on the way,
+ * and each snapshot lists the identities the absorbed side held at its merge, including those it gained from
+ * earlier merges of the batch: the same end state as applying the merges one after another.
  */
-export async function applyMerge(tx: Tx, tenantId: string, merge: PlannedMerge, actorId: string | null): Promise<void> {
-  const { survivorId: s, absorbedId: a } = merge;
-  const ids = await rowsOf<{ type: string; key: string; masked: string }>(
+export async function applyMerges(tx: Tx, tenantId: string, merges: PlannedMerge[], actorId: string | null): Promise<void> {
+  if (merges.length === 0) return;
+  const next = new Map(merges.map((m) => [m.absorbedId, m.survivorId]));
+  const survivorsOf = (id: string) => {
+    const chain: string[] = [];
+    for (let at = next.get(id); at && chain.length < 100; at = next.get(at)) chain.push(at);
+    return chain;
+  };
+  const absorbed = [...next.keys()];
+  const absorbedJson = JSON.stringify(absorbed);
+  type Held = { type: string; key: string; masked: string };
+  const held = new Map<string, Held[]>();
+  const found = await rowsOf<Held & { profile_id: string }>(
     tx,
-    sql`select type, key, masked from identities where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid`,
+    sql`select profile_id, type, key, masked from identities
+        where tenant_id = ${tenantId}::uuid and profile_id in (select jsonb_array_elements_text(${absorbedJson}::jsonb)::uuid)`,
   );
-  merge.snapshot.absorbed.identities = ids;
-  await tx.execute(sql`update identities set profile_id = ${s}::uuid where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid`);
-  await tx.execute(sql`update events set profile_id = ${s}::uuid where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid`);
-  await tx.execute(sql`update consents set profile_id = ${s}::uuid where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid`);
+  for (const { profile_id, ...identity } of found) held.set(profile_id, [...(held.get(profile_id) ?? []), identity]);
+  for (const m of merges) {
+    const own = held.get(m.absorbedId) ?? [];
+    m.snapshot.absorbed.identities = own;
+    held.set(m.survivorId, [...(held.get(m.survivorId) ?? []), ...own]);
+  }
+
+  const moves = JSON.stringify(absorbed.map((a) => ({ a, s: survivorsOf(a).at(-1) })));
+  const copies = JSON.stringify(absorbed.flatMap((a) => survivorsOf(a).map((s) => ({ a, s }))));
+  const moved = sql`jsonb_to_recordset(${moves}::jsonb) as x(a uuid, s uuid)`;
+  await tx.execute(
+    sql`update identities i set profile_id = x.s from ${moved} where i.tenant_id = ${tenantId}::uuid and i.profile_id = x.a`,
+  );
+  await tx.execute(sql`update events e set profile_id = x.s from ${moved} where e.tenant_id = ${tenantId}::uuid and e.profile_id = x.a`);
+  await tx.execute(sql`update consents c set profile_id = x.s from ${moved} where c.tenant_id = ${tenantId}::uuid and c.profile_id = x.a`);
   await tx.execute(sql`
     insert into profile_vehicles (tenant_id, profile_id, vin, source_id, since)
-    select tenant_id, ${s}::uuid, vin, source_id, since from profile_vehicles where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid
+    select v.tenant_id, x.s, v.vin, v.source_id, v.since
+    from profile_vehicles v join jsonb_to_recordset(${copies}::jsonb) as x(a uuid, s uuid) on v.profile_id = x.a
+    where v.tenant_id = ${tenantId}::uuid
     on conflict do nothing`);
   await tx.execute(sql`
     insert into profile_units (tenant_id, profile_id, org_unit_id, path, reason)
-    select tenant_id, ${s}::uuid, org_unit_id, path, 'merge' from profile_units where tenant_id = ${tenantId}::uuid and profile_id = ${a}::uuid
+    select u.tenant_id, x.s, u.org_unit_id, u.path, 'merge'
+    from profile_units u join jsonb_to_recordset(${copies}::jsonb) as x(a uuid, s uuid) on u.profile_id = x.a
+    where u.tenant_id = ${tenantId}::uuid
     on conflict do nothing`);
   await tx.execute(
-    sql`update profiles set merged_into = ${s}::uuid, updated_at = now() where tenant_id = ${tenantId}::uuid and id = ${a}::uuid`,
+    sql`update profiles p set merged_into = x.s, updated_at = now() from ${moved} where p.tenant_id = ${tenantId}::uuid and p.id = x.a`,
   );
   await tx.execute(sql`
     update duplicate_pairs set status = 'merged', decided_at = now()
-    where tenant_id = ${tenantId}::uuid and status = 'open' and (profile_a = ${a}::uuid or profile_b = ${a}::uuid)`);
+    where tenant_id = ${tenantId}::uuid and status = 'open'
+      and (profile_a in (select jsonb_array_elements_text(${absorbedJson}::jsonb)::uuid)
+           or profile_b in (select jsonb_array_elements_text(${absorbedJson}::jsonb)::uuid))`);
+  const records = merges.map((m) => ({ id: m.id, s: m.survivorId, a: m.absorbedId, reason: m.reason, snapshot: m.snapshot }));
   await tx.execute(sql`
     insert into merges (tenant_id, id, survivor_id, absorbed_id, reason, actor_id, snapshot)
-    values (${tenantId}::uuid, ${merge.id}::uuid, ${s}::uuid, ${a}::uuid, ${merge.reason}, ${actorId}, ${JSON.stringify(merge.snapshot)}::jsonb)`);
+    select ${tenantId}::uuid, id, s, a, reason, ${actorId}::uuid, snapshot
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as x(id uuid, s uuid, a uuid, reason text, snapshot jsonb)`);
+  await markForDuplicateScan(
+    tx,
+    tenantId,
+    merges.flatMap((m) => [m.survivorId, m.absorbedId]),
+  );
 }

@@ -17,6 +17,7 @@ export const imports = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** `{ columns }` (ImportMapping) once saved; the job adds `outcome` (profiles created, rows matched, merges). */
     mapping: jsonb('mapping').$type<Record<string, unknown>>(),
     dryRun: boolean('dry_run').notNull().default(false),
     status: text('status').notNull().default('uploaded'),

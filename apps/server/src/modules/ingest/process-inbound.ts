@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { decrypt, type Keys } from '../../platform/crypto.js';
 import { rowsOf, withTenant, type Database } from '../../platform/db.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { appendActivity, type EventRow } from '../customers/append-activity.js';
 import { extractIdentities } from '../identity/extract-identities.js';
 import { toIdentityValue } from '../identity/identity-values.js';
-import { loadForPlan } from '../identity/load-plan.js';
-import { BatchPlan, type MessageToResolve } from '../identity/plan-batch.js';
+import type { MessageToResolve } from '../identity/plan-batch.js';
+import { resolveBatch } from '../identity/resolve-batch.js';
 import { loadSettings } from '../identity/settings.js';
-import { writePlan } from '../identity/write-plan.js';
 import type { SourceCounters } from './counters.js';
 import type { InboundMessage } from './segment.js';
 
@@ -63,23 +63,10 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
         identities: extracted.identities.map((i) => toIdentityValue(keys, i.type, i.value, i.scope)),
       };
     });
-    if (database.kind === 'postgres') {
-      // Two workers must not both create a profile for the same new person: lock the identities first.
-      const lockKeys = [...new Set(messages.flatMap((m) => m.identities.map((i) => `${i.type}|${i.key}`)))].sort();
-      await tx.execute(sql`select pg_advisory_xact_lock(h) from (
-        select distinct hashtextextended(k, 7270) as h from jsonb_array_elements_text(${JSON.stringify(lockKeys)}::jsonb) k order by 1) l`);
-    }
-    const loaded = await loadForPlan(
-      tx,
-      tenantId,
-      messages.flatMap((m) => m.identities),
-      settings,
-    );
-    const plan = new BatchPlan(settings, loaded.owner, loaded.profiles, loaded.blocked, kindOf, loaded.notSame);
-    for (const m of messages) plan.resolve(m);
-    await writePlan(tx, keys, tenantId, plan, settings);
+    const plan = await resolveBatch(tx, { kind: database.kind, keys, tenantId, settings, messages, kindOf });
+    const profileOf = (index: number) => plan.current(plan.resolutions.get(index)!);
 
-    const events = rows.map((r, i) => {
+    const events: EventRow[] = rows.map((r, i) => {
       const m = payloads[i]!;
       const origin = plan.resolutions.get(i)!;
       const { traits: _contextTraits, ...context } = m.context as Record<string, unknown>;
@@ -100,60 +87,18 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
         context,
       };
     });
-    await tx.execute(sql`
-      insert into events (tenant_id, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
-                          original_timestamp, received_at, properties, context)
-      select ${tenantId}::uuid, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
-             original_timestamp, received_at, properties, context
-      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as x(id uuid, timestamp timestamptz, profile_id uuid,
-           origin_profile_id uuid, source_id uuid, message_id text, type text, name text, original_timestamp timestamptz,
-           received_at timestamptz, properties jsonb, context jsonb)`);
-
     const consents = messages.flatMap((m) =>
-      m.extracted.consents.map((c) => ({
-        id: uuidv7(),
-        profile_id: plan.current(plan.resolutions.get(m.index)!),
-        ...c,
-        at: m.at,
-        source_id: m.sourceId,
-      })),
+      m.extracted.consents.map((c) => ({ id: uuidv7(), profile_id: profileOf(m.index), ...c, at: m.at, source_id: m.sourceId })),
     );
-    if (consents.length > 0) {
-      await tx.execute(sql`
-        insert into consents (tenant_id, id, profile_id, purpose, channel, granted, at, source_id, evidence)
-        select ${tenantId}::uuid, id, profile_id, purpose, channel, granted, at, source_id, evidence
-        from jsonb_to_recordset(${JSON.stringify(consents)}::jsonb) as x(id uuid, profile_id uuid, purpose text, channel text,
-             granted boolean, at timestamptz, source_id uuid, evidence jsonb)`);
-    }
     const vehicles = messages.flatMap((m) =>
-      m.extracted.vins.map((vin) => ({ profile_id: plan.current(plan.resolutions.get(m.index)!), vin, source_id: m.sourceId, at: m.at })),
+      m.extracted.vins.map((vin) => ({ profile_id: profileOf(m.index), vin, source_id: m.sourceId, at: m.at })),
     );
-    if (vehicles.length > 0) {
-      await tx.execute(sql`
-        insert into profile_vehicles (tenant_id, profile_id, vin, source_id, since)
-        select ${tenantId}::uuid, profile_id, vin, source_id, at
-        from jsonb_to_recordset(${JSON.stringify(vehicles)}::jsonb) as x(profile_id uuid, vin text, source_id uuid, at timestamptz)
-        on conflict do nothing`);
-    }
     // A store's own source makes the profile part of that store's work (its data scope).
-    const units = [
-      ...new Map(
-        messages
-          .map((m) => ({ m, s: sourceById.get(m.sourceId) }))
-          .filter(({ s }) => s?.org_unit_id && s.path)
-          .map(({ m, s }) => {
-            const profile_id = plan.current(plan.resolutions.get(m.index)!);
-            return [`${profile_id}|${s!.org_unit_id}`, { profile_id, org_unit_id: s!.org_unit_id, path: s!.path }] as const;
-          }),
-      ).values(),
-    ];
-    if (units.length > 0) {
-      await tx.execute(sql`
-        insert into profile_units (tenant_id, profile_id, org_unit_id, path, reason)
-        select ${tenantId}::uuid, profile_id, org_unit_id, path, 'source'
-        from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(profile_id uuid, org_unit_id uuid, path text)
-        on conflict do nothing`);
-    }
+    const units = messages.flatMap((m) => {
+      const s = sourceById.get(m.sourceId);
+      return s?.org_unit_id && s.path ? [{ profile_id: profileOf(m.index), org_unit_id: s.org_unit_id, path: s.path }] : [];
+    });
+    await appendActivity(tx, tenantId, { events, consents, vehicles, units, unitReason: 'source' });
     const seqs = rows.map((r) => Number(r.seq));
     await tx.execute(
       sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`,

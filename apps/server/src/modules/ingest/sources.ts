@@ -112,3 +112,23 @@ export async function revokeSource(ctx: UseCaseContext, id: string, version: num
   await auditAction(ctx, { action: 'source.revoked', targetType: 'source', targetId: id });
   return getSource(ctx, id);
 }
+
+/**
+ * The source imports of this org unit write through (null: the tenant's), created on first use. A store's
+ * import source makes the customers it imports part of that store's work, like any store source.
+ */
+export async function ensureImportSource(ctx: UseCaseContext, orgUnitId: string | null): Promise<string> {
+  const t = ctx.auth.tenantId;
+  // Two first uploads at once must not create two sources.
+  await ctx.tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`import-source|${t}|${orgUnitId ?? ''}`}, 7271))`);
+  const [found] = await rowsOf<{ id: string }>(
+    ctx.tx,
+    sql`select id from sources where tenant_id = ${t}::uuid and kind = 'import' and active
+          and org_unit_id is not distinct from ${orgUnitId}::uuid order by created_at limit 1`,
+  );
+  if (found) return found.id;
+  const id = uuidv7();
+  await ctx.tx.insert(sources).values({ tenantId: t, id, name: '文件导入', kind: 'import', orgUnitId, createdBy: ctx.auth.userId });
+  await auditAction(ctx, { action: 'source.created', targetType: 'source', targetId: id, details: { name: '文件导入', kind: 'import' } });
+  return id;
+}

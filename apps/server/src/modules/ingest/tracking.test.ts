@@ -207,7 +207,7 @@ describe('One ID', () => {
       {
         type: 'identify',
         userId: 'crm-77',
-        traits: { name: '张伟', phone: '13700001111', email: 'zw@example.cn', city: '上海' },
+        traits: { name: '张伟', phone: '13700001111', email: 'zw@example.cn', city: '上海', consent: { 'marketing.sms': true } },
         messageId: 'm-b1',
       },
     ]);
@@ -250,6 +250,16 @@ describe('One ID', () => {
     expect(sides).toEqual([
       { name: null, city: null },
       { name: '张伟', city: '上海' },
+    ]);
+    // The consent 张伟 gave goes back with him; the device never gave any.
+    const consentsBySide = await rowsOf<{ name: string | null; n: number | string }>(
+      t.database.db,
+      sql`select p.name, count(c.id) as n from profiles p left join consents c on c.profile_id = p.id
+          where p.id in (select profile_id from events where message_id in ('m-a1','m-b1')) group by p.name order by p.name nulls first`,
+    );
+    expect(consentsBySide.map((r) => [r.name, Number(r.n)])).toEqual([
+      [null, 0],
+      ['张伟', 1],
     ]);
     // The decision holds: the next message linking both does not merge them again.
     await batch([{ type: 'identify', anonymousId: 'dev-A', traits: { phone: '13700001111' }, messageId: 'm-link-2' }]);

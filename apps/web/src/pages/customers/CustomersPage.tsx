@@ -1,23 +1,48 @@
-import { DownloadOutlined } from '@ant-design/icons';
-import { LifecycleStage, type CustomerListItem } from '@forecourt/contracts';
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Select, Space, Table, Tag } from 'antd';
+import { DeleteOutlined, DownloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { LifecycleStage, type CustomerFilters, type CustomerListItem, type SavedView } from '@forecourt/contracts';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { get, qs } from '../../api/client';
+import { ApiError, api, get, post, qs } from '../../api/client';
 import { useSession } from '../../auth';
 import { LoadMore } from '../../components/LoadMore';
+import { unitName, useOrgUnits } from '../../components/orgUnits';
 import { formatTime } from '../../format';
 
+const SEEN_WITHIN = [7, 30, 90, 365];
+
+/** Drops empty values, so a filter object is what the server and a saved view would hold. */
+function compact(f: CustomerFilters): CustomerFilters {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== null && v !== '')) as CustomerFilters;
+}
+
 export function CustomersPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
   const { me, can } = useSession();
   const navigate = useNavigate();
-  const [q, setQ] = useState('');
-  const [stage, setStage] = useState<string>();
+  const queryClient = useQueryClient();
+  const units = useOrgUnits(false);
   const tz = me?.tenant.timeZone ?? 'Asia/Shanghai';
-  const filter = { q: q.trim() || undefined, stage };
+
+  // `draft` is what the inputs show; `filter` is what was last searched for.
+  const [draft, setDraft] = useState<CustomerFilters>({});
+  const [filter, setFilter] = useState<CustomerFilters>({});
+  const [viewId, setViewId] = useState<string>();
+  const [naming, setNaming] = useState<string | null>(null);
+
+  const apply = (next: CustomerFilters, fromView?: string) => {
+    setDraft(next);
+    setFilter(compact(next));
+    setViewId(fromView);
+  };
+  const change = (patch: Partial<CustomerFilters>, immediate = true) => {
+    const next = { ...draft, ...patch };
+    if (immediate) apply(next);
+    else setDraft(next);
+  };
 
   const list = useInfiniteQuery({
     queryKey: ['customers', filter],
@@ -28,6 +53,41 @@ export function CustomersPage() {
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
+  const views = useQuery({
+    queryKey: ['saved-views', 'customers'],
+    queryFn: () => get<{ items: SavedView[] }>('/api/saved-views?page=customers').then((r) => r.items),
+  });
+  const fail = (e: unknown) => message.error(e instanceof ApiError ? e.display : String(e));
+
+  const saveView = async () => {
+    const name = (naming ?? '').trim();
+    if (!name) return;
+    if (views.data?.some((v) => v.name === name)) {
+      message.error(t('views.duplicate', { name }));
+      return;
+    }
+    try {
+      const view = await post<SavedView>('/api/saved-views', { page: 'customers', name, filters: compact(draft) });
+      await queryClient.invalidateQueries({ queryKey: ['saved-views'] });
+      setViewId(view.id);
+      setNaming(null);
+      message.success(t('views.saved', { name }));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const deleteView = async (view: SavedView) => {
+    try {
+      await api('DELETE', `/api/saved-views/${view.id}`);
+      await queryClient.invalidateQueries({ queryKey: ['saved-views'] });
+      if (viewId === view.id) setViewId(undefined);
+      message.success(t('views.deleted', { name: view.name }));
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const active = compact(draft);
   return (
     <Card
       title={t('customers.title')}
@@ -39,22 +99,106 @@ export function CustomersPage() {
         )
       }
     >
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Select
+          allowClear
+          placeholder={t('views.choose')}
+          style={{ width: 220 }}
+          value={viewId}
+          loading={views.isLoading}
+          notFoundContent={t('views.none')}
+          data-testid="saved-views"
+          onChange={(id?: string) => {
+            const view = views.data?.find((v) => v.id === id);
+            apply(view ? (view.filters as CustomerFilters) : {}, view?.id);
+          }}
+          options={(views.data ?? []).map((v) => ({ value: v.id, label: v.name }))}
+          optionRender={(o) => {
+            const view = views.data?.find((v) => v.id === o.value);
+            return (
+              <Space style={{ width: '100%', justifyContent: 'space-between' }} data-testid="saved-view-option">
+                <span>{o.label}</span>
+                {view && (
+                  <DeleteOutlined
+                    aria-label={t('views.delete')}
+                    data-testid="saved-view-delete"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      void deleteView(view);
+                    }}
+                  />
+                )}
+              </Space>
+            );
+          }}
+        />
+        <Button icon={<SaveOutlined />} disabled={Object.keys(active).length === 0} onClick={() => setNaming('')} data-testid="save-view">
+          {t('views.save')}
+        </Button>
+        {Object.keys(active).length > 0 && (
+          <Button type="link" onClick={() => apply({})} data-testid="clear-filters">
+            {t('customers.clearFilters')}
+          </Button>
+        )}
+      </Space>
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           allowClear
           enterButton
           placeholder={t('customers.searchPlaceholder')}
-          style={{ width: 520 }}
-          onSearch={(v) => (v.trim() === q.trim() ? void list.refetch() : setQ(v))}
+          style={{ width: 400 }}
+          value={draft.q ?? ''}
+          onChange={(e) => change({ q: e.target.value }, false)}
+          onSearch={(v) => (v.trim() === (filter.q ?? '') ? void list.refetch() : change({ q: v.trim() }))}
           data-testid="customer-search"
         />
         <Select
           allowClear
           placeholder={t('customers.anyStage')}
-          style={{ width: 160 }}
+          style={{ width: 140 }}
+          value={draft.stage}
           options={LifecycleStage.options.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
-          onChange={setStage}
+          onChange={(stage) => change({ stage })}
           data-testid="customer-stage"
+        />
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder={t('customers.anyStore')}
+          style={{ width: 200 }}
+          value={draft.store}
+          loading={units.isLoading}
+          options={(units.data ?? []).map((u) => ({ value: u.id, label: unitName(u, i18n.language) }))}
+          onChange={(store) => change({ store })}
+          data-testid="customer-store"
+        />
+        <Input
+          allowClear
+          placeholder={t('customers.cityFilter')}
+          style={{ width: 120 }}
+          value={draft.city ?? ''}
+          onChange={(e) => change({ city: e.target.value }, e.target.value === '')}
+          onPressEnter={() => apply(draft)}
+          data-testid="customer-city"
+        />
+        <Input
+          allowClear
+          placeholder={t('customers.tagFilter')}
+          style={{ width: 120 }}
+          value={draft.tag ?? ''}
+          onChange={(e) => change({ tag: e.target.value }, e.target.value === '')}
+          onPressEnter={() => apply(draft)}
+          data-testid="customer-tag"
+        />
+        <Select
+          allowClear
+          placeholder={t('customers.anyTime')}
+          style={{ width: 150 }}
+          value={draft.seenWithinDays}
+          options={SEEN_WITHIN.map((d) => ({ value: d, label: t('customers.seenWithin', { count: d }) }))}
+          onChange={(seenWithinDays) => change({ seenWithinDays })}
+          data-testid="customer-seen"
         />
       </Space>
       <Table<CustomerListItem>
@@ -82,6 +226,24 @@ export function CustomersPage() {
         ]}
       />
       <LoadMore list={list} />
+      <Modal
+        open={naming !== null}
+        title={t('views.save')}
+        onCancel={() => setNaming(null)}
+        onOk={() => void saveView()}
+        okButtonProps={{ disabled: !(naming ?? '').trim(), 'data-testid': 'save-view-ok' } as never}
+        destroyOnHidden
+      >
+        <Input
+          autoFocus
+          maxLength={60}
+          placeholder={t('views.namePlaceholder')}
+          value={naming ?? ''}
+          onChange={(e) => setNaming(e.target.value)}
+          onPressEnter={() => void saveView()}
+          data-testid="save-view-name"
+        />
+      </Modal>
     </Card>
   );
 }

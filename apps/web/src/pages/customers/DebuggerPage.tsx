@@ -1,7 +1,7 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import type { DebuggerEntry, Source } from '@forecourt/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Table, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError, get } from '../../api/client';
@@ -73,9 +73,11 @@ export function DebuggerPage() {
             key: 'reason',
             render: (_: unknown, e: DebuggerEntry) =>
               e.reason ? (
-                <span data-testid="debugger-reason">
-                  <Typography.Text code>{e.reason}</Typography.Text> {e.message}
-                </span>
+                <Tooltip title={e.message}>
+                  <span data-testid="debugger-reason">
+                    <Typography.Text code>{e.reason}</Typography.Text> {t(`rejectReason.${e.reason}`, { defaultValue: e.message ?? '' })}
+                  </span>
+                </Tooltip>
               ) : (
                 '—'
               ),

@@ -257,7 +257,7 @@ const consentKey = (c: ImportConsent) => `${c.purpose}\u0000${c.channel}\u0000${
 // ---------------------------------------------------------------------------------------------------------------------
 // Masks for error reports (PIPL): enough to find the cell, not enough to read the value.
 
-function maskValue(field: string, value: string): string {
+export function maskValue(field: string, value: string): string {
   switch (field) {
     case 'phone':
       return maskMiddle(phoneDigits(value), true);

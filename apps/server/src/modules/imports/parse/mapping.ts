@@ -1,121 +1,26 @@
-import { z } from 'zod';
-import { ConsentChannel, ConsentPurpose, type IdentityType } from '@forecourt/contracts';
+import {
+  isRepeatableField,
+  type ConsentChannel,
+  type ConsentPurpose,
+  type ImportField,
+  type ImportMapping,
+  type MappingColumn,
+} from '@forecourt/contracts';
 
-/** Identity columns, strongest first (the order of One ID). A VIN links a vehicle to its owner; it does not identify a person. */
-export const IMPORT_IDENTITY_TYPES = [
-  'phone',
-  'wechat_unionid',
-  'wecom_external_userid',
-  'wechat_openid',
-  'email',
-  'national_id',
-  'user_id',
-  'vin',
-] as const satisfies ReadonlyArray<IdentityType | 'vin'>;
-export const ImportIdentityType = z.enum(IMPORT_IDENTITY_TYPES);
-export type ImportIdentityType = z.infer<typeof ImportIdentityType>;
-
-/** The identities that can stand for a person on their own: every one but the VIN. */
-export const PERSON_IDENTITY_TYPES = IMPORT_IDENTITY_TYPES.filter((t) => t !== 'vin');
-
-export const TRAIT_FIELDS = [
-  'name',
-  'gender',
-  'birthday',
-  'province',
-  'city',
-  'address',
-  'vehicle_of_interest',
-  'owned_vehicle',
-  'budget',
-] as const;
-export const TraitField = z.enum(TRAIT_FIELDS);
-export type TraitField = z.infer<typeof TraitField>;
-
-/** `trait:<key>` stores a custom trait under `key` (lower snake_case, like the built-in traits). */
-export const CustomTraitField = z.templateLiteral(['trait:', z.string().regex(/^[a-z][a-z0-9_]{0,63}$/)]);
-/** `consent:<purpose>:<channel>`: 是/否, Y/N… become a grant or a withdrawal; an empty cell states nothing. */
-export const ConsentField = z.templateLiteral(['consent:', ConsentPurpose, ':', ConsentChannel]);
-
-export const ImportField = z.union([
-  ImportIdentityType,
-  TraitField,
-  z.literal('tags'),
-  z.literal('ignore'),
-  CustomTraitField,
+// The mapping's schema is shared with the console (packages/contracts/src/imports.ts).
+export {
   ConsentField,
-]);
-export type ImportField = z.infer<typeof ImportField>;
-
-export const MappingColumn = z.object({
-  /** 0-based position of the column in the file. */
-  index: z.number().int().min(0).max(16_383),
-  field: ImportField,
-  /** The official account or mini program an openid belongs to: openids differ per app. */
-  appId: z.string().trim().min(1).max(64).optional(),
-  /** For budget: what a bare number means. 25 in a 预算(万元) column is 250,000 yuan; "25万" or "250000元" say it themselves. */
-  unit: z.enum(['yuan', 'wan']).optional(),
-});
-export type MappingColumn = z.infer<typeof MappingColumn>;
-
-// A person can have two phones or two emails, and tags from several columns add up; everything else is said once.
-const REPEATABLE = new Set<string>([...IMPORT_IDENTITY_TYPES, 'tags', 'ignore']);
-
-export const ImportMapping = z.object({ columns: z.array(MappingColumn).max(16_384) }).superRefine(({ columns }, ctx) => {
-  const seenIndex = new Map<number, number>();
-  const seenField = new Map<string, number>();
-  columns.forEach((column, i) => {
-    const path = ['columns', i];
-    const label = `column ${column.index + 1}`;
-    const earlier = seenIndex.get(column.index);
-    if (earlier !== undefined) ctx.addIssue({ code: 'custom', path, message: `${label} is mapped twice; map each column once.` });
-    seenIndex.set(column.index, i);
-    if (column.field === 'wechat_openid' && !column.appId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'appId'],
-        message: `${label}: a WeChat openid column needs the app id of the official account or mini program it comes from.`,
-      });
-    }
-    if (column.field !== 'wechat_openid' && column.appId !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'appId'], message: `${label}: only a WeChat openid column takes an app id.` });
-    }
-    if (column.field !== 'budget' && column.unit !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'unit'], message: `${label}: only a budget column takes a unit.` });
-    }
-    if (column.field.startsWith('trait:') && (TRAIT_FIELDS as readonly string[]).includes(column.field.slice(6))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'field'],
-        message: `${label}: map it to ${column.field.slice(6)}, not ${column.field}.`,
-      });
-    }
-    const key = traitKey(column.field) ?? column.field;
-    const first = seenField.get(key);
-    if (!REPEATABLE.has(column.field) && first !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'field'],
-        message: `${key} is mapped from column ${first + 1} and ${label}; map it from one column.`,
-      });
-    }
-    if (first === undefined) seenField.set(key, column.index);
-  });
-  if (!columns.some((c) => (PERSON_IDENTITY_TYPES as readonly string[]).includes(c.field))) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['columns'],
-      message: `Map at least one column to ${PERSON_IDENTITY_TYPES.join(', ')}: without one, nobody can be recognised.`,
-    });
-  }
-});
-export type ImportMapping = z.infer<typeof ImportMapping>;
-
-/** The key a trait field is stored under (`trait:colour` → `colour`), or null for fields that are not traits. */
-export function traitKey(field: string): string | null {
-  if (field.startsWith('trait:')) return field.slice(6);
-  return (TRAIT_FIELDS as readonly string[]).includes(field) ? field : null;
-}
+  CustomTraitField,
+  IMPORT_IDENTITY_TYPES,
+  ImportField,
+  ImportIdentityType,
+  ImportMapping,
+  MappingColumn,
+  PERSON_IDENTITY_TYPES,
+  TRAIT_FIELDS,
+  TraitField,
+  traitKey,
+} from '@forecourt/contracts';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Suggestions from the header row. Headers are compared lower-cased, NFKC-folded, without spaces and punctuation.
@@ -127,13 +32,13 @@ const NOT_THE_CUSTOMER =
 const CONSENT_WORDS = /同意|授权|允许|接受|订阅|consent|optin|agree|permission|subscribe/;
 // "是否退订" answers the opposite question: 是 would be a withdrawal. Left for a person to map.
 const INVERTED_CONSENT = /退订|拒收|拒绝|免打扰|黑名单|optout|unsubscribe|donotcontact|dnd/;
-const CONSENT_CHANNELS: Array<[z.infer<typeof ConsentChannel>, RegExp]> = [
+const CONSENT_CHANNELS: Array<[ConsentChannel, RegExp]> = [
   ['sms', /短信|sms|text/],
   ['wecom', /企业微信|企微|微信|wecom|wechat/],
   ['email', /邮件|邮箱|email|mail/],
   ['phone', /电话|外呼|致电|来电|phone|call/],
 ];
-const CONSENT_PURPOSES: Array<[z.infer<typeof ConsentPurpose>, RegExp]> = [
+const CONSENT_PURPOSES: Array<[ConsentPurpose, RegExp]> = [
   ['service', /服务|回访|通知|提醒|service|notice|notification/],
   ['analytics', /分析|统计|画像|analytics|analysis/],
   ['marketing', /营销|推广|促销|广告|活动|marketing|promotion/],
@@ -192,7 +97,7 @@ export function suggestMapping(headers: readonly string[], options: { wechatAppI
       field = suggestConsent(key) ?? FIELD_PATTERNS.find(([, re]) => re.test(key))?.[0] ?? 'ignore';
     }
     if (field === 'wechat_openid' && !options.wechatAppId) field = 'ignore';
-    if (!REPEATABLE.has(field) && taken.has(field)) field = 'ignore';
+    if (!isRepeatableField(field) && taken.has(field)) field = 'ignore';
     taken.add(field);
     if (field === 'wechat_openid') return { index, field, appId: options.wechatAppId };
     if (field === 'budget' && /万/.test(key)) return { index, field, unit: 'wan' };

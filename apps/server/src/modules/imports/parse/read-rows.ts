@@ -144,7 +144,7 @@ async function* readCsv(filePath: string, dialect: CsvDialect): AsyncGenerator<S
   let width = -1;
   let ragged = 0;
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
+    for await (const cells of recordsOf(parser)) {
       yield { line, cells };
       line += 1 + countNewlines(cells);
       if (width < 0) width = cells.length;
@@ -155,6 +155,51 @@ async function* readCsv(filePath: string, dialect: CsvDialect): AsyncGenerator<S
     throw error;
   } finally {
     parser.destroy();
+  }
+}
+
+/**
+ * The parser's records, then its error. Not `for await` over the stream: a stream that fails drops the records
+ * it still buffers, so the rows before a broken quote would be lost (and the error's line number with them).
+ */
+async function* recordsOf(parser: Parser): AsyncGenerator<string[]> {
+  const queue: string[][] = [];
+  let head = 0;
+  let failure: unknown = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  parser.on('data', (record: string[]) => {
+    queue.push(record);
+    if (queue.length - head >= 1000) parser.pause();
+    notify();
+  });
+  parser.on('error', (error) => {
+    failure = error;
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
+  for (;;) {
+    if (head < queue.length) {
+      const record = queue[head]!;
+      head += 1;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+        if (parser.isPaused()) parser.resume();
+      }
+      yield record;
+      continue;
+    }
+    if (failure) throw failure;
+    if (ended) return;
+    await new Promise<void>((resolve) => (wake = resolve));
   }
 }
 

@@ -1,0 +1,361 @@
+import type { ImportOutcome, IdentityType } from '@forecourt/contracts';
+import { sql } from 'drizzle-orm';
+import { rowsOf, withTenant, type Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { uuidv7 } from '../../platform/ids.js';
+import type { JobDeps } from '../../platform/jobs.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { appendActivity, type ConsentRow, type EventRow, type UnitLinkRow, type VehicleRow } from '../customers/append-activity.js';
+import type { Extracted, FoundIdentity } from '../identity/extract-identities.js';
+import { sealIdentity, toIdentityValue, type IdentityValue } from '../identity/identity-values.js';
+import type { MessageToResolve } from '../identity/plan-batch.js';
+import { resolveBatch } from '../identity/resolve-batch.js';
+import { loadSettings, type CdpSettings } from '../identity/settings.js';
+import { estimateDataRows, removeUpload } from './files.js';
+import { mapRow, type ImportRecord, type RowError } from './parse/map-row.js';
+import { readRows } from './parse/read-rows.js';
+import { mappingOf, type ImportRow } from './queries.js';
+
+/** Rows per transaction: large enough that round trips don't dominate, small enough for a snappy progress bar. */
+export const IMPORT_BATCH_ROWS = 5000;
+
+export interface RunImportOptions {
+  batchSize?: number;
+  /** Stop after the batch in flight, as a killed process would (tests). */
+  signal?: AbortSignal;
+}
+
+/** How a run ended: finished, stopped because the import was cancelled or another runner took it over, interrupted, or failed. */
+export type RunResult = 'done' | 'stopped' | 'interrupted' | 'failed';
+
+interface PreparedRow {
+  line: number;
+  record: ImportRecord;
+  messageId: string;
+  identities: IdentityValue[];
+  found: FoundIdentity[];
+}
+
+interface PreparedBatch {
+  /** Records of the file this batch consumed (good, bad, blank and repeated ones). */
+  consumed: number;
+  ok: PreparedRow[];
+  errors: Array<{ line: number; errors: RowError[] }>;
+  /** Rows repeated within this file (earlier in the batch; in a dry run, anywhere earlier). */
+  repeated: number;
+}
+
+interface Context {
+  deps: JobDeps;
+  tenantId: string;
+  importId: string;
+  sourceId: string;
+  fileName: string;
+  dryRun: boolean;
+  settings: CdpSettings;
+  kinds: Map<string, string>;
+  unit: { id: string; path: string } | null;
+}
+
+/**
+ * The import job: reads the file as a stream, maps and validates each row, and feeds the good rows in
+ * batches through the One ID resolution the tracking pipeline uses. Each batch is one transaction that
+ * also moves the import's counters, so `processed_rows` is an exact checkpoint: a run that was killed
+ * resumes after it. A row's fingerprint is its message id, so a row already imported (by this file or an
+ * earlier one) adds nothing and counts as a duplicate. A dry run does the same without writing profiles.
+ */
+export async function runImport(deps: JobDeps, tenantId: string, importId: string, opts: RunImportOptions = {}): Promise<RunResult> {
+  const { database } = deps;
+  const row = await withTenant(database.db, tenantId, async (tx) => {
+    const [found] = await rowsOf<ImportRow>(tx, sql`select * from imports where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid`);
+    return found;
+  });
+  if (!row || (row.status !== 'queued' && row.status !== 'running')) return 'stopped';
+  const mapping = mappingOf(row);
+  let pending: Promise<boolean> | null = null;
+  try {
+    if (!mapping) throw new AppError('VALIDATION_FAILED', 'mapping: the import has no valid column mapping.');
+    const estimate = row.format === 'csv' && row.total_rows === null ? await estimateDataRows(row.file_path) : null;
+    const context = await withTenant(database.db, tenantId, async (tx): Promise<Context | null> => {
+      const started = await rowsOf<{ id: string }>(
+        tx,
+        sql`update imports set status = 'running', started_at = coalesce(started_at, now()), total_rows = coalesce(total_rows, ${estimate}::bigint)
+            where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid and status in ('queued', 'running') returning id`,
+      );
+      if (started.length === 0) return null;
+      const sources = await rowsOf<{ id: string; kind: string; org_unit_id: string | null; path: string | null }>(
+        tx,
+        sql`select s.id, s.kind, s.org_unit_id, u.path from sources s left join org_units u on u.tenant_id = s.tenant_id and u.id = s.org_unit_id
+            where s.tenant_id = ${tenantId}::uuid`,
+      );
+      const own = sources.find((s) => s.id === row.source_id);
+      return {
+        deps,
+        tenantId,
+        importId,
+        sourceId: row.source_id,
+        fileName: row.file_name,
+        dryRun: row.dry_run,
+        settings: await loadSettings(tx, tenantId),
+        kinds: new Map(sources.map((s) => [s.id, s.kind])),
+        unit: own?.org_unit_id && own.path ? { id: own.org_unit_id, path: own.path } : null,
+      };
+    });
+    if (!context) return 'stopped';
+
+    let expected = Number(row.processed_rows);
+    // Parsing the next batch overlaps with writing this one (on PostgreSQL the database works meanwhile).
+    for await (const batch of prepareBatches(context, row, mapping, opts.batchSize ?? IMPORT_BATCH_ROWS)) {
+      if (pending && !(await pending)) return 'stopped';
+      if (opts.signal?.aborted) return 'interrupted';
+      pending = writeBatch(context, batch, expected);
+      pending.catch(() => undefined); // awaited on the next turn; this keeps it from counting as unhandled meanwhile
+      expected += batch.consumed;
+    }
+    if (pending && !(await pending)) return 'stopped';
+    if (opts.signal?.aborted) return 'interrupted';
+    return (await finish(context, expected)) ? 'done' : 'stopped';
+  } catch (err) {
+    // The rows read before the failure are kept: let the batch in flight commit first.
+    if (pending) await pending.catch(() => undefined);
+    const failure =
+      err instanceof AppError ? err.userMessage : 'The import stopped on a server error; start it again to resume where it stopped.';
+    if (!(err instanceof AppError)) deps.logger.error({ err, importId }, 'import failed');
+    await withTenant(database.db, tenantId, (tx) =>
+      tx.execute(sql`update imports set status = 'failed', failure = ${failure}, finished_at = now()
+                     where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid and status = 'running'`),
+    );
+    return 'failed';
+  }
+}
+
+/** Reads, maps and validates the rows after the checkpoint, and computes their blind indexes, a batch at a time. */
+async function* prepareBatches(
+  context: Context,
+  row: ImportRow,
+  mapping: NonNullable<ReturnType<typeof mappingOf>>,
+  size: number,
+): AsyncGenerator<PreparedBatch> {
+  const { keys } = context.deps;
+  const skip = Number(row.processed_rows);
+  // A dry run writes no message ids, so rows repeated across batches are remembered here (48 bits of the fingerprint each).
+  const seen = context.dryRun ? new Set<number>() : null;
+  const preseal = !context.dryRun && context.deps.database.kind === 'postgres';
+  let batch = newBatch();
+  let inBatch = new Set<string>();
+  let records = -1; // the header is record 0
+  for await (const source of readRows({ path: row.file_path, format: row.format })) {
+    records += 1;
+    if (records === 0 || records <= skip) continue;
+    batch.consumed += 1;
+    const result = mapRow(source.cells, mapping, source.line, { fingerprintKey: keys.blindIndex });
+    if (result.ok === false) batch.errors.push({ line: result.line, errors: result.errors });
+    else if (result.ok === true) {
+      const { record } = result;
+      const messageId = `import:${context.sourceId}:${record.fingerprint}`;
+      const short = seen ? Buffer.from(record.fingerprint.slice(0, 8), 'base64url').readUIntBE(0, 6) : 0;
+      if (inBatch.has(messageId) || seen?.has(short)) batch.repeated += 1;
+      else {
+        inBatch.add(messageId);
+        seen?.add(short);
+        const found = record.identities
+          .filter((i) => i.type !== 'vin')
+          .map((i): FoundIdentity => {
+            const type = i.type as IdentityType;
+            return {
+              type,
+              value: i.value,
+              scope: type === 'wechat_openid' ? (i.appId ?? null) : type === 'user_id' ? context.sourceId : null,
+            };
+          });
+        const identities = found.map((f) => toIdentityValue(keys, f.type, f.value, f.scope));
+        // On PostgreSQL this process waits for the database most of a batch: seal now, not inside the transaction.
+        if (preseal) for (const identity of identities) identity.sealed = sealIdentity(keys, identity);
+        batch.ok.push({ line: source.line, record, messageId, identities, found });
+      }
+    }
+    if (batch.consumed >= size) {
+      yield batch;
+      batch = newBatch();
+      inBatch = new Set();
+    }
+  }
+  if (batch.consumed > 0) yield batch;
+}
+
+const newBatch = (): PreparedBatch => ({ consumed: 0, ok: [], errors: [], repeated: 0 });
+
+/**
+ * One batch, one transaction: the rows, their errors and the import's counters commit together. Returns
+ * false, writing nothing, when the import was cancelled or another runner has moved it on.
+ */
+async function writeBatch(context: Context, batch: PreparedBatch, expected: number): Promise<boolean> {
+  const { deps, tenantId, importId, sourceId, dryRun } = context;
+  return withTenant(deps.database.db, tenantId, async (tx) => {
+    const [current] = await rowsOf<{ status: string; processed_rows: number | string }>(
+      tx,
+      sql`select status, processed_rows from imports where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid for update`,
+    );
+    if (!current || current.status !== 'running' || Number(current.processed_rows) !== expected) return false;
+    // A batch lost in a crash is done again on resume (its checkpoint rolls back with it): no need to wait for the disk.
+    if (deps.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
+
+    const fresh = await freshRows(tx, tenantId, batch.ok, dryRun);
+    const at = new Date().toISOString();
+    const messages: MessageToResolve[] = fresh.map((r, index) => ({
+      index,
+      sourceId,
+      sourceKind: 'import',
+      at,
+      extracted: extractedOf(r),
+      identities: r.identities,
+      tags: r.record.tags,
+    }));
+    const outcome: ImportOutcome = { newProfiles: 0, matchedRows: 0, merges: 0 };
+    if (messages.length > 0) {
+      const plan = await resolveBatch(tx, {
+        kind: deps.database.kind,
+        keys: deps.keys,
+        tenantId,
+        settings: context.settings,
+        messages,
+        kindOf: (id) => (id ? (context.kinds.get(id) ?? null) : null),
+        write: !dryRun,
+      });
+      for (const p of plan.profiles.values()) if (p.isNew && plan.current(p.id) === p.id) outcome.newProfiles += 1;
+      for (const m of messages) if (!plan.profiles.get(plan.resolutions.get(m.index)!)?.isNew) outcome.matchedRows += 1;
+      outcome.merges = plan.merges.length;
+      if (!dryRun) await appendActivity(tx, tenantId, activityOf(context, fresh, messages, plan, at));
+    }
+    if (batch.errors.length > 0) {
+      await tx.execute(sql`
+        insert into import_errors (tenant_id, import_id, line, errors)
+        select ${tenantId}::uuid, ${importId}::uuid, line, errors
+        from jsonb_to_recordset(${JSON.stringify(batch.errors)}::jsonb) as x(line int, errors jsonb)
+        on conflict do nothing`);
+    }
+    const duplicates = batch.repeated + (batch.ok.length - fresh.length);
+    await tx.execute(sql`
+      update imports set processed_rows = processed_rows + ${batch.consumed}, ok_rows = ok_rows + ${fresh.length},
+             error_rows = error_rows + ${batch.errors.length}, duplicate_rows = duplicate_rows + ${duplicates},
+             mapping = jsonb_set(mapping, '{outcome}', jsonb_build_object(
+               'newProfiles', coalesce((mapping->'outcome'->>'newProfiles')::bigint, 0) + ${outcome.newProfiles},
+               'matchedRows', coalesce((mapping->'outcome'->>'matchedRows')::bigint, 0) + ${outcome.matchedRows},
+               'merges', coalesce((mapping->'outcome'->>'merges')::bigint, 0) + ${outcome.merges}))
+      where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid`);
+    return true;
+  });
+}
+
+/** The rows whose message id is new. A real run claims the ids (so a repeat of the file adds nothing); a dry run only looks. */
+async function freshRows(tx: Tx, tenantId: string, rows: PreparedRow[], dryRun: boolean): Promise<PreparedRow[]> {
+  if (rows.length === 0) return rows;
+  const ids = JSON.stringify(rows.map((r) => r.messageId));
+  const known = dryRun
+    ? await rowsOf<{ message_id: string }>(
+        tx,
+        sql`select message_id from message_ids where tenant_id = ${tenantId}::uuid
+            and message_id = any(array(select jsonb_array_elements_text(${ids}::jsonb)))`,
+      )
+    : null;
+  if (known) {
+    const old = new Set(known.map((k) => k.message_id));
+    return rows.filter((r) => !old.has(r.messageId));
+  }
+  const claimed = await rowsOf<{ message_id: string }>(
+    tx,
+    sql`insert into message_ids (tenant_id, message_id, received_at)
+        select ${tenantId}::uuid, x, now() from jsonb_array_elements_text(${ids}::jsonb) x
+        on conflict do nothing returning message_id`,
+  );
+  const mine = new Set(claimed.map((c) => c.message_id));
+  return rows.filter((r) => mine.has(r.messageId));
+}
+
+function extractedOf(row: PreparedRow): Extracted {
+  const { record } = row;
+  const name = typeof record.traits.name === 'string' ? record.traits.name : null;
+  return {
+    identities: row.found,
+    junk: [],
+    invalid: [],
+    traits: record.traits,
+    name,
+    consents: record.consents.map((c) => ({ ...c, evidence: {} })),
+    vins: record.identities.filter((i) => i.type === 'vin').map((i) => i.value),
+  };
+}
+
+function activityOf(
+  context: Context,
+  rows: PreparedRow[],
+  messages: MessageToResolve[],
+  plan: Awaited<ReturnType<typeof resolveBatch>>,
+  at: string,
+): { events: EventRow[]; consents: ConsentRow[]; vehicles: VehicleRow[]; units: UnitLinkRow[]; unitReason: string } {
+  const { sourceId, importId, fileName, unit } = context;
+  const events: EventRow[] = [];
+  const consents: ConsentRow[] = [];
+  const vehicles: VehicleRow[] = [];
+  const units: UnitLinkRow[] = [];
+  const evidence = { importId, fileName };
+  for (const m of messages) {
+    const row = rows[m.index]!;
+    const origin = plan.resolutions.get(m.index)!;
+    const profileId = plan.current(origin);
+    events.push({
+      id: uuidv7(),
+      timestamp: at,
+      profile_id: profileId,
+      origin_profile_id: origin,
+      source_id: sourceId,
+      message_id: row.messageId,
+      type: 'import',
+      name: fileName,
+      original_timestamp: null,
+      received_at: at,
+      // Which file and line; what the row said is on the profile (traits with their source and time).
+      properties: { importId, line: row.line },
+      context: {},
+    });
+    for (const c of m.extracted.consents) {
+      consents.push({ id: uuidv7(), profile_id: profileId, ...c, at, source_id: sourceId, evidence: { ...evidence, line: row.line } });
+    }
+    for (const vin of m.extracted.vins) vehicles.push({ profile_id: profileId, vin, source_id: sourceId, at });
+    if (unit) units.push({ profile_id: profileId, org_unit_id: unit.id, path: unit.path });
+  }
+  return { events, consents, vehicles, units, unitReason: 'import' };
+}
+
+/** The end of a run: `done` with the exact row count; a real import's file is removed. */
+async function finish(context: Context, expected: number): Promise<boolean> {
+  const { deps, tenantId, importId, dryRun } = context;
+  const finished = await withTenant(deps.database.db, tenantId, async (tx) => {
+    const [row] = await rowsOf<ImportRow>(
+      tx,
+      sql`update imports set status = 'done', finished_at = now(), total_rows = processed_rows
+          where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid and status = 'running' and processed_rows = ${expected}
+          returning *`,
+    );
+    if (!row) return null;
+    await recordAudit(tx, {
+      tenantId,
+      action: 'import.finished',
+      actorId: null,
+      actorName: 'system',
+      targetType: 'import',
+      targetId: importId,
+      details: {
+        dryRun,
+        rows: Number(row.processed_rows),
+        ok: Number(row.ok_rows),
+        errors: Number(row.error_rows),
+        duplicates: Number(row.duplicate_rows),
+      },
+    });
+    return row;
+  });
+  if (!finished) return false;
+  if (!dryRun) removeUpload(finished.file_path);
+  return true;
+}
