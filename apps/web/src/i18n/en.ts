@@ -216,6 +216,11 @@ export const en: Messages = {
     source_priority: 'Most trusted source',
     non_empty: 'Latest non-empty value',
   },
+  mergeReason: {
+    identity: 'same {{type}}, merged automatically',
+    duplicate_review: 'probable duplicate, merged by a reviewer',
+    identity_review: 'merged after an identity review',
+  },
   rejectReason: {
     not_an_object: 'Each message must be a JSON object',
     invalid_type: 'Unknown message type; use identify, track, page, screen, group or alias',

@@ -208,6 +208,11 @@ export const zhCN = {
     source_priority: '可信来源优先',
     non_empty: '最新的非空值',
   },
+  mergeReason: {
+    identity: '同一{{type}}，自动合并',
+    duplicate_review: '疑似重复，人工确认合并',
+    identity_review: '身份标识审核后合并',
+  },
   rejectReason: {
     not_an_object: '每条消息必须是 JSON 对象',
     invalid_type: '消息类型无效，应为 identify、track、page、screen、group 或 alias',

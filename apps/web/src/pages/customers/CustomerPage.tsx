@@ -150,6 +150,11 @@ export function CustomerPage() {
     }
   };
 
+  /** `identity:phone` (an automatic merge on a shared phone), `duplicate_review`, `identity_review`. */
+  const mergeReason = (reason: string) =>
+    reason.startsWith('identity:')
+      ? t('mergeReason.identity', { type: t(`identityType.${reason.slice(9)}`, { defaultValue: reason.slice(9) }) })
+      : t(`mergeReason.${reason}`, { defaultValue: reason });
   const name = c.name ?? t('customers.unnamed');
   const eraseOk = eraseText.trim() === 'ERASE' || (!!c.name && eraseText.trim() === c.name);
   const timelineRows = timeline.data?.pages.flatMap((p) => p.items) ?? [];
@@ -360,7 +365,7 @@ export function CustomerPage() {
                   >
                     <List.Item.Meta
                       title={`${t('customer.absorbed')}：${m.absorbedName ?? t('customers.unnamed')}`}
-                      description={`${formatTime(m.at, tz)} · ${t('customer.reason')}：${m.reason}`}
+                      description={`${formatTime(m.at, tz)} · ${t('customer.reason')}：${mergeReason(m.reason)}`}
                     />
                   </List.Item>
                 )}
