@@ -24,9 +24,10 @@ async function startServer(env: NodeJS.ProcessEnv, logFile: string) {
   const port = await freePort();
   const log = fs.openSync(logFile, 'w');
   let closed = false;
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'apps/server/src/cli.ts', 'start', '--seed-demo'], {
+  const child = spawn(process.execPath, ['apps/server/bin/forecourt.mjs', 'start', '--seed-demo'], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    // info: a shutdown is logged with the signal that caused it.
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', log, log],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
