@@ -19,7 +19,8 @@ export const HEADERS = [
   '备注',
 ];
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '欧阳'];
-const GIVEN = [
+/** Common given-name characters; shared by the benchmarks that make people. */
+export const GIVEN = [
   '伟',
   '芳',
   '娜',
@@ -41,7 +42,7 @@ const GIVEN = [
   '子涵',
   '浩然',
 ];
-const CITIES = ['上海', '杭州', '南京', '苏州', '深圳', '广州', '厦门', '长沙', '北京', '天津', '青岛', '石家庄'];
+export const CITIES = ['上海', '杭州', '南京', '苏州', '深圳', '广州', '厦门', '长沙', '北京', '天津', '青岛', '石家庄'];
 const MODELS = ['Model Y', '问界M7', '理想L6', '小米SU7', '比亚迪汉', '宋PLUS', '极氪001', '蔚来ES6', '途观L', '凯美瑞'];
 const TAGS = ['VIP', '试驾', '老客户', '高意向', '金融', '置换', '团购', '抖音', '车展'];
 

@@ -28,6 +28,7 @@ import {
   type Backend,
   type BenchDatabase,
 } from './_server.js';
+import { CITIES, GIVEN } from './_customer-csv.js';
 
 const BATCH = 100;
 const WARMUP_MS = 5000;
@@ -55,29 +56,6 @@ const SURNAMES = [
   '欧阳',
   '司马',
 ];
-const GIVEN = [
-  '伟',
-  '芳',
-  '娜',
-  '敏',
-  '静',
-  '丽',
-  '强',
-  '磊',
-  '军',
-  '洋',
-  '勇',
-  '艳',
-  '杰',
-  '涛',
-  '明',
-  '超',
-  '秀英',
-  '建华',
-  '子涵',
-  '浩然',
-];
-const CITIES = ['上海', '杭州', '南京', '苏州', '深圳', '广州', '厦门', '长沙', '北京', '天津', '青岛', '石家庄'];
 const MODELS = ['ID.4 CROZZ', '途观L', '帕萨特', '朗逸', 'ID.3', '探岳', '凌渡L', '威然'];
 const PAGES = [
   ['/', '首页'],

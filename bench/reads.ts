@@ -26,32 +26,10 @@ import {
   type BenchDatabase,
   type Session,
 } from './_server.js';
+import { CITIES, GIVEN } from './_customer-csv.js';
 
 const BIG_EVENTS = 100_000;
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
-const GIVEN = [
-  '伟',
-  '芳',
-  '娜',
-  '敏',
-  '静',
-  '丽',
-  '强',
-  '磊',
-  '军',
-  '洋',
-  '勇',
-  '艳',
-  '杰',
-  '涛',
-  '明',
-  '超',
-  '秀英',
-  '建华',
-  '子涵',
-  '浩然',
-];
-const CITIES = ['上海', '杭州', '南京', '苏州', '深圳', '广州', '厦门', '长沙', '北京', '天津', '青岛', '石家庄'];
 
 /** Profile n's phone: distinct for every n below 10^8, valid, never a junk pattern. */
 const phoneOf = (n: number) => `1${3 + (n % 7)}${n % 10}${String((n * 48271 + 12_345_678) % 100_000_000).padStart(8, '0')}`;
