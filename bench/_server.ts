@@ -115,11 +115,17 @@ export interface RunningServer {
 export async function startServer(env: NodeJS.ProcessEnv, extraArgs: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx/esm', 'apps/server/src/cli.ts', 'start', '--seed-demo'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, ...extraArgs, '--import', 'tsx/esm', 'apps/server/src/cli.ts', 'start', '--seed-demo'],
+    {
+      cwd: ROOT,
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + String(d)).slice(-20_000)));
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -18,18 +18,25 @@ describe('console', () => {
       await login(page, server.baseUrl, 'admin');
       await page.getByTestId('welcome').waitFor();
       assert.deepEqual(await navLabels(page), [
-        '工作台',
+        '首页',
         '客户',
         '客户列表',
         '重复客户',
         '导入',
         '数据源',
+        '线索',
+        '工作台',
+        '线索列表',
+        '新建线索',
         '设置',
         '组织架构',
         '用户',
         '角色权限',
         'One ID 规则',
+        '分配规则',
+        '线索设置',
         'API 密钥',
+        'Webhook 与企业微信',
         '审计日志',
       ]);
       assert.match(await page.getByTestId('scope-sentence').innerText(), /整个企业/);
@@ -83,12 +90,19 @@ describe('console', () => {
         'Duplicates',
         'Imports',
         'Sources',
+        'Leads',
+        'Workbench',
+        'Leads',
+        'New lead',
         'Settings',
         'Organisation',
         'Users',
         'Roles & permissions',
         'One ID rules',
+        'Routing rules',
+        'Lead settings',
         'API keys',
+        'Webhooks & WeCom',
         'Audit log',
       ]);
       await shot(page, 'audit-en');
@@ -115,7 +129,21 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'sha01.manager');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '重复客户', '导入', '设置', '组织架构', '用户', '角色权限']);
+      assert.deepEqual(await navLabels(page), [
+        '首页',
+        '客户',
+        '客户列表',
+        '重复客户',
+        '导入',
+        '线索',
+        '工作台',
+        '线索列表',
+        '新建线索',
+        '设置',
+        '组织架构',
+        '用户',
+        '角色权限',
+      ]);
       await page.getByTestId('nav-/settings/users').click();
       await page.getByTestId('user-login').first().waitFor();
       const logins = await page.getByTestId('user-login').allInnerTexts();
@@ -151,7 +179,7 @@ describe('console', () => {
     try {
       await login(page, server.baseUrl, 'sha01.sales1');
       await page.getByTestId('welcome').waitFor();
-      assert.deepEqual(await navLabels(page), ['工作台', '客户', '客户列表', '设置', '组织架构']);
+      assert.deepEqual(await navLabels(page), ['首页', '客户', '客户列表', '线索', '工作台', '线索列表', '新建线索', '设置', '组织架构']);
       await page.goto(`${server.baseUrl}/settings/users`);
       await page.getByTestId('no-permission').waitFor();
       await shot(page, 'no-permission-zh');

@@ -101,7 +101,8 @@ describe('customers', () => {
       );
 
       // The debugger polls and shows both outcomes, the script's page view among them.
-      await page.getByTestId('source-debugger').first().click();
+      // The demo tenant has lead sources of its own: open the debugger of the one made above.
+      await page.getByTestId('sources-table').locator('tr', { hasText: '官网 E2E' }).getByTestId('source-debugger').click();
       const table = page.getByTestId('debugger-table');
       await table.getByTestId('debugger-row-accepted').filter({ hasText: 'Test Drive Booked' }).waitFor();
       await table.getByTestId('debugger-row-accepted').filter({ hasText: 'page' }).first().waitFor();

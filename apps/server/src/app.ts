@@ -22,6 +22,18 @@ import { identityRoutes } from './modules/identity/routes.js';
 import { ensureEventPartitions, Pipeline } from './modules/ingest/pipeline.js';
 import { sourceRoutes, trackingRoutes } from './modules/ingest/routes.js';
 import { WriteKeyCache } from './modules/ingest/write-keys.js';
+import { configureNotificationDelivery, webhookDeliveryJob, wecomDeliveryJob } from './modules/notifications/jobs.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
+import { claimTimeoutJob } from './modules/leads/claim-timeout.js';
+import { leadIntakeRoutes } from './modules/leads/intake-routes.js';
+import { leadImportRoutes } from './modules/leads/import-routes.js';
+import { leadMappingRoutes } from './modules/leads/lead-mapping-routes.js';
+import { leadRoutes } from './modules/leads/routes.js';
+import { leadConfigRoutes } from './modules/leads/routing-routes.js';
+import { slaSweepJob } from './modules/leads/sla.js';
+import { leadLifecycleRoutes } from './modules/leads/lifecycle-routes.js';
+import { taskOverdueJob } from './modules/leads/task-overdue-job.js';
+import { dormancyJob } from './modules/leads/dormancy.js';
 
 /** Every background job the process knows. */
 export const JOBS: readonly JobDefinition[] = [
@@ -29,6 +41,12 @@ export const JOBS: readonly JobDefinition[] = [
   purgeMessageIdsJob as JobDefinition,
   duplicateScanJob as JobDefinition,
   importJob as JobDefinition,
+  webhookDeliveryJob as JobDefinition,
+  wecomDeliveryJob as JobDefinition,
+  slaSweepJob as JobDefinition,
+  claimTimeoutJob as JobDefinition,
+  taskOverdueJob as JobDefinition,
+  dormancyJob as JobDefinition,
 ];
 
 export interface Forecourt {
@@ -49,6 +67,7 @@ export async function createForecourt(
 ): Promise<Forecourt> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   configurePasswordHashing(config.FORECOURT_PASSWORD_COST);
+  configureNotificationDelivery(config);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir }));
   await runMigrations(database);
   const keys = deriveKeys(loadMasterKey(config.FORECOURT_MASTER_KEY, config.dataDir), config.FORECOURT_SESSION_SECRET);
@@ -57,7 +76,9 @@ export async function createForecourt(
   const jobs = new Jobs(database, logger, JOBS, keys);
   const runJobs = opts.jobs ?? config.FORECOURT_WORKERS;
   const writeKeys = new WriteKeyCache(database.db);
-  const pipeline = new Pipeline(database, keys, logger, writeKeys);
+  const pipeline = new Pipeline(database, keys, logger, writeKeys, {
+    concurrency: database.kind === 'postgres' ? (config.FORECOURT_PIPELINE_CONCURRENCY ?? 1) : 1,
+  });
 
   const { app, routes } = await createHttpApp({
     config,
@@ -86,6 +107,13 @@ export async function createForecourt(
       identityRoutes(a, services);
       await trackingRoutes(a, ingest);
       await importRoutes(a, { ...services, jobs });
+      notificationRoutes(a, { ...services, jobs });
+      leadRoutes(a, services);
+      leadConfigRoutes(a, services);
+      leadLifecycleRoutes(a, services);
+      await leadIntakeRoutes(a, ingest);
+      await leadImportRoutes(a, services);
+      leadMappingRoutes(a, services);
     },
   });
   if (runJobs) {

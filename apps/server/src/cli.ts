@@ -17,6 +17,7 @@ import { systemContext } from './modules/auth/system-context.js';
 import { orgUnits, tenants, users } from './modules/org/schema.js';
 import { createUser, resetUserPassword } from './modules/org/users.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './seed/demo.js';
+import { countDemoLeads, seedDemoLeads } from './seed/demo-leads.js';
 import type { UseCaseContext } from './platform/context.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,8 +69,9 @@ program
   .command('start')
   .description('migrate, then serve the API, the console and the job workers')
   .option('--seed-demo', 'load the demo tenant when the database has no tenant yet')
+  .option('--demo-leads <n>', 'with --seed-demo: how many leads of 90-day sales history to generate', '2400')
   .addHelpText('after', envHelp())
-  .action(async (opts: { seedDemo?: boolean }) => {
+  .action(async (opts: { seedDemo?: boolean; demoLeads: string }) => {
     const started = performance.now();
     const config = loadConfig();
     const logger = createLogger(config.LOG_LEVEL);
@@ -78,6 +80,7 @@ program
     if (opts.seedDemo) {
       const [any] = await fc.database.db.select({ id: tenants.id }).from(tenants).limit(1);
       if (!any) seeded = (await seedDemo(fc.database, fc.keys)).created;
+      if (seeded) await seedDemoLeads(fc.database, fc.keys, { leads: wholeNumber(opts.demoLeads, '--demo-leads') });
     }
     const address = await fc.app.listen({ port: config.PORT, host: config.HOST });
     logger.info({ address, database: fc.database.kind, readyMs: Math.round(performance.now() - started) }, 'forecourt ready');
@@ -107,17 +110,34 @@ program
 program
   .command('seed')
   .description('load data into the database')
-  .requiredOption('--demo', 'the demo tenant (星驰汽车) with its org tree and users')
-  .action(() =>
+  .requiredOption('--demo', 'the demo tenant (星驰汽车) with its org tree, users and 90 days of leads')
+  .option('--scale <n>', 'add this many leads (with their history) to the demo tenant, e.g. for benchmarks')
+  .action((o: { scale?: string }) =>
     withDatabase(async (database, config) => {
-      const result = await seedDemo(database, keysFor(config));
+      const keys = keysFor(config);
+      const result = await seedDemo(database, keys);
       console.log(
         result.created
           ? `demo tenant created: ${result.units} org units, ${result.users} users`
-          : 'demo tenant already exists; nothing changed',
+          : 'demo tenant already exists; org and users unchanged',
       );
+      const count = o.scale !== undefined ? wholeNumber(o.scale, '--scale') : result.created ? 2400 : 0;
+      if (count > 0) {
+        const started = performance.now();
+        const leads = await seedDemoLeads(database, keys, { leads: count, firstIndex: await countDemoLeads(database) });
+        console.log(
+          `${leads.leads} leads added (${leads.delivered} delivered, ${leads.lost} lost, ${leads.open} open) in ${Math.round((performance.now() - started) / 1000)} s`,
+        );
+      }
     }),
   );
+
+function wholeNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000_000)
+    throw new AppError('VALIDATION_FAILED', `${flag}: a whole number from 0 to 100,000,000`);
+  return n;
+}
 
 program
   .command('tenant:create')

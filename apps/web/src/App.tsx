@@ -15,13 +15,21 @@ import { ImportWizardPage } from './pages/customers/ImportWizardPage';
 import { ImportsPage } from './pages/customers/ImportsPage';
 import { SourcesPage } from './pages/customers/SourcesPage';
 import { HomePage } from './pages/home/HomePage';
+import { LeadPage } from './pages/leads/LeadPage';
+import { LeadsPage } from './pages/leads/LeadsPage';
+import { NewLeadPage } from './pages/leads/NewLeadPage';
+import { WorkbenchPage } from './pages/leads/WorkbenchPage';
+import { NotificationsPage } from './pages/notifications/NotificationsPage';
 import { ProfilePage } from './pages/me/ProfilePage';
 import { ApiKeysPage } from './pages/settings/ApiKeysPage';
 import { AuditPage } from './pages/settings/AuditPage';
 import { CustomerDataPage } from './pages/settings/CustomerDataPage';
+import { LeadSettingsPage } from './pages/settings/LeadSettingsPage';
 import { OrgPage } from './pages/settings/OrgPage';
 import { RolesPage } from './pages/settings/RolesPage';
+import { RoutingRulesPage } from './pages/settings/RoutingRulesPage';
 import { UsersPage } from './pages/settings/UsersPage';
+import { WebhooksPage } from './pages/settings/WebhooksPage';
 
 function Protected() {
   const { me, loading } = useSession();
@@ -105,6 +113,54 @@ export function App() {
                 }
               />
               <Route
+                path="leads"
+                element={
+                  <Guard permission="leads.read">
+                    <LeadsPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="leads/workbench"
+                element={
+                  <Guard permission="leads.read">
+                    <WorkbenchPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="leads/new"
+                element={
+                  <Guard permission="leads.create">
+                    <NewLeadPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="leads/:id"
+                element={
+                  <Guard permission="leads.read">
+                    <LeadPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/routing"
+                element={
+                  <Guard permission="leads.configure">
+                    <RoutingRulesPage />
+                  </Guard>
+                }
+              />
+              <Route
+                path="settings/leads"
+                element={
+                  <Guard permission="leads.configure">
+                    <LeadSettingsPage />
+                  </Guard>
+                }
+              />
+              <Route
                 path="settings/org"
                 element={
                   <Guard permission="org.read">
@@ -152,6 +208,15 @@ export function App() {
                   </Guard>
                 }
               />
+              <Route
+                path="settings/webhooks"
+                element={
+                  <Guard permission="webhooks.manage">
+                    <WebhooksPage />
+                  </Guard>
+                }
+              />
+              <Route path="notifications" element={<NotificationsPage />} />
               <Route path="me" element={<ProfilePage />} />
               <Route path="*" element={<Navigate to="/" replace />} />
             </Route>

@@ -1,15 +1,21 @@
 import {
+  AimOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
   ContactsOutlined,
+  DashboardOutlined,
   DeploymentUnitOutlined,
   HomeOutlined,
   ImportOutlined,
   KeyOutlined,
   MergeOutlined,
+  NodeIndexOutlined,
   SafetyCertificateOutlined,
+  SendOutlined,
+  SettingOutlined,
   TeamOutlined,
+  UserAddOutlined,
 } from '@ant-design/icons';
 import type { Permission } from '@forecourt/contracts';
 import type { ReactNode } from 'react';
@@ -36,7 +42,14 @@ export const NAV: NavGroup[] = [
       { path: '/customers/sources', label: 'nav.sources', icon: <ApiOutlined />, permission: 'sources.manage' },
     ],
   },
-  { key: 'leads', items: [] },
+  {
+    key: 'leads',
+    items: [
+      { path: '/leads/workbench', label: 'nav.workbench', icon: <DashboardOutlined />, permission: 'leads.read' },
+      { path: '/leads', label: 'nav.leadList', icon: <AimOutlined />, permission: 'leads.read' },
+      { path: '/leads/new', label: 'nav.newLead', icon: <UserAddOutlined />, permission: 'leads.create' },
+    ],
+  },
   { key: 'marketing', items: [] },
   { key: 'reports', items: [] },
   { key: 'vehicles', items: [] },
@@ -47,7 +60,10 @@ export const NAV: NavGroup[] = [
       { path: '/settings/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'users.read' },
       { path: '/settings/roles', label: 'nav.roles', icon: <SafetyCertificateOutlined />, permission: 'roles.read' },
       { path: '/settings/customer-data', label: 'nav.customerData', icon: <DeploymentUnitOutlined />, permission: 'customers.configure' },
+      { path: '/settings/routing', label: 'nav.routing', icon: <NodeIndexOutlined />, permission: 'leads.configure' },
+      { path: '/settings/leads', label: 'nav.leadSettings', icon: <SettingOutlined />, permission: 'leads.configure' },
       { path: '/settings/api-keys', label: 'nav.apiKeys', icon: <KeyOutlined />, permission: 'api_keys.manage' },
+      { path: '/settings/webhooks', label: 'nav.webhooks', icon: <SendOutlined />, permission: 'webhooks.manage' },
       { path: '/settings/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read' },
     ],
   },

@@ -11,6 +11,8 @@ export const ErrorCode = z.enum([
   'ACCOUNT_LOCKED',
   'INVALID_CREDENTIALS',
   'PASSWORD_POLICY',
+  /** Well-formed but not acceptable as it stands (a lead with no contact, a VIN that fails its check digit). */
+  'UNPROCESSABLE',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
   'INTERNAL',

@@ -10,3 +10,7 @@ export * from './identity.js';
 export * from './imports.js';
 export * from './views.js';
 export * from './cdp-settings.js';
+export * from './leads.js';
+export * from './notifications.js';
+export * from './lead-intake.js';
+export * from './lead-work.js';

@@ -47,6 +47,14 @@ export const Permission = z.enum([
   'customers.erase',
   'customers.configure',
   'imports.run',
+  'leads.read',
+  'leads.create',
+  'leads.work',
+  'leads.claim',
+  'leads.assign',
+  'leads.approve_lost',
+  'leads.configure',
+  'webhooks.manage',
 ]);
 export type Permission = z.infer<typeof Permission>;
 
@@ -69,6 +77,14 @@ export const PERMISSION_LABELS: Record<Permission, { zh: string; en: string }> =
   'customers.erase': { zh: '个人信息导出与删除（PIPL）', en: 'Data-subject export and erasure (PIPL)' },
   'customers.configure': { zh: '配置 One ID 规则与客户可见范围', en: 'Configure One ID rules and customer visibility' },
   'imports.run': { zh: '导入客户', en: 'Import customers' },
+  'leads.read': { zh: '查看线索', en: 'View leads' },
+  'leads.create': { zh: '录入线索（到店、来电）', en: 'Enter leads (walk-ins, phone-ins)' },
+  'leads.work': { zh: '跟进线索：通话、邀约、试驾、订单', en: 'Work leads: calls, appointments, test drives, orders' },
+  'leads.claim': { zh: '抢单', en: 'Claim leads from the pool' },
+  'leads.assign': { zh: '分配/改派线索', en: 'Assign and reassign leads' },
+  'leads.approve_lost': { zh: '审批战败申请', en: 'Approve lost requests' },
+  'leads.configure': { zh: '配置线索分配规则与 SLA', en: 'Configure lead routing and SLAs' },
+  'webhooks.manage': { zh: '管理 Webhook', en: 'Manage webhooks' },
 };
 
 /**
@@ -86,7 +102,7 @@ export const ROLE_MATRIX: Record<Role, { scope: DataScope; permissions: readonly
   oem_admin: { scope: 'tenant', permissions: ALL },
   regional_manager: {
     scope: 'subtree',
-    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'customers.read'],
+    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'customers.read', 'leads.read'],
   },
   group_admin: {
     scope: 'subtree',
@@ -101,6 +117,9 @@ export const ROLE_MATRIX: Record<Role, { scope: DataScope; permissions: readonly
       'customers.read',
       'customers.write',
       'customers.export',
+      'leads.read',
+      'leads.assign',
+      'leads.approve_lost',
     ],
   },
   store_manager: {
@@ -117,16 +136,46 @@ export const ROLE_MATRIX: Record<Role, { scope: DataScope; permissions: readonly
       'customers.export',
       'customers.merge',
       'imports.run',
+      'leads.read',
+      'leads.create',
+      'leads.work',
+      'leads.claim',
+      'leads.assign',
+      'leads.approve_lost',
     ],
   },
   // Consultants and DCC agents call their own customers, so they may reveal their numbers (audited).
-  consultant: { scope: 'own', permissions: ['org.read', 'customers.read', 'customers.write', 'customers.reveal'] },
-  dcc_agent: { scope: 'own', permissions: ['org.read', 'customers.read', 'customers.write', 'customers.reveal'] },
+  consultant: {
+    scope: 'own',
+    permissions: [
+      'org.read',
+      'customers.read',
+      'customers.write',
+      'customers.reveal',
+      'leads.read',
+      'leads.create',
+      'leads.work',
+      'leads.claim',
+    ],
+  },
+  dcc_agent: {
+    scope: 'own',
+    permissions: [
+      'org.read',
+      'customers.read',
+      'customers.write',
+      'customers.reveal',
+      'leads.read',
+      'leads.create',
+      'leads.work',
+      'leads.claim',
+    ],
+  },
   service_advisor: { scope: 'subtree', permissions: ['org.read', 'customers.read'] },
   // Analysts read and export, always masked.
   analyst: {
     scope: 'tenant',
-    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'audit.export', 'customers.read', 'customers.export'],
+    permissions: ['org.read', 'users.read', 'roles.read', 'audit.read', 'audit.export', 'customers.read', 'customers.export', 'leads.read'],
   },
 };
 

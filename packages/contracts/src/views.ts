@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** List pages whose filters a user can save under a name. */
-export const SavedViewPage = z.enum(['customers']);
+export const SavedViewPage = z.enum(['customers', 'leads']);
 export type SavedViewPage = z.infer<typeof SavedViewPage>;
 
 export const SavedView = z.object({

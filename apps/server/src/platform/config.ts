@@ -22,6 +22,12 @@ export const CONFIG_DOCS: Record<string, string> = {
   FORECOURT_PASSWORD_COST:
     'scrypt cost as log2(N), 13–20 (default 14 ≈ 40 ms a login on 2 cores; OWASP recommends 17); hashes upgrade at next login',
   FORECOURT_IMPORT_MAX_MB: 'largest customer import file accepted, in MiB (default 1024); uploads wait in <data dir>/imports',
+  FORECOURT_PIPELINE_CONCURRENCY: 'tracking batches processed at once by this process on PostgreSQL (default 1; PGlite always 1)',
+  FORECOURT_WEBHOOK_RETRY_SECONDS:
+    'seconds between webhook delivery attempts, comma-separated (default 30,120,600,3600,21600: six attempts, then the delivery is dead); ±20 % jitter',
+  FORECOURT_WEBHOOK_TIMEOUT_MS: 'how long one webhook request may take before it counts as failed (default 5000)',
+  WECOM_MODE:
+    'WeCom app messages: sandbox (default and, for now, the only mode: messages are recorded and shown in the console, nothing is sent)',
 };
 
 export const ConfigSchema = z.object({
@@ -54,6 +60,15 @@ export const ConfigSchema = z.object({
   FORECOURT_WORKERS: bool.default(true),
   FORECOURT_PASSWORD_COST: z.coerce.number().int().min(13).max(20).default(14),
   FORECOURT_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(1024),
+  /** Tracking batches processed at once by this process on PostgreSQL (PGlite has one connection: always 1). */
+  FORECOURT_PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(16).optional(),
+  FORECOURT_WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .regex(/^\d+(,\d+){0,19}$/, 'comma-separated whole seconds, at most 20')
+    .default('30,120,600,3600,21600')
+    .transform((v) => v.split(',').map(Number)),
+  FORECOURT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  WECOM_MODE: z.enum(['sandbox']).default('sandbox'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -102,6 +102,15 @@ export async function rowsOf<T>(executor: Executor, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/**
+ * A PostgreSQL array literal for one text parameter (cast it: `${pgTextArray(ids)}::uuid[]`).
+ * drizzle spreads a JS array into a list of parameters, and `= any(array)` plans better than
+ * `in (select jsonb_array_elements_text(…))` on PGlite, which never has statistics.
+ */
+export function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}
+
 /** `count(*)` is a number on PGlite and a string on pg; this is the one place that knows. */
 export function toCount(value: unknown): number {
   if (typeof value === 'number') return value;

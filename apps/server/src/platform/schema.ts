@@ -6,7 +6,9 @@ import * as customers from '../modules/customers/schema.js';
 import * as identity from '../modules/identity/schema.js';
 import * as imports from '../modules/imports/schema.js';
 import * as views from '../modules/views/schema.js';
+import * as leads from '../modules/leads/schema.js';
+import * as notifications from '../modules/notifications/schema.js';
 
 /** Every table, for drizzle's relational queries. Modules still reach each other through functions. */
-export const schema = { ...org, ...auth, ...audit, ...ingest, ...customers, ...identity, ...imports, ...views };
+export const schema = { ...org, ...auth, ...audit, ...ingest, ...customers, ...identity, ...imports, ...views, ...leads, ...notifications };
 export type Schema = typeof schema;

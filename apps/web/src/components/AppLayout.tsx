@@ -1,18 +1,21 @@
 import { GlobalOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '@forecourt/contracts';
-import { Avatar, Dropdown, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import { Avatar, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession } from '../auth';
 import type { Language } from '../i18n';
 import { HOME, NAV } from '../nav';
+import { NotificationBell } from './NotificationBell';
 
 export function AppLayout() {
   const { t, i18n } = useTranslation();
   const { me, can, signOut, setLanguage } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
+  // At phone width the header keeps only the icons, so nothing wraps or pushes the page sideways.
+  const narrow = !Grid.useBreakpoint().lg;
   if (!me) return null;
   const lang = i18n.language as Language;
 
@@ -38,7 +41,14 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} width={216} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+      <Layout.Sider
+        breakpoint="lg"
+        collapsedWidth={0}
+        width={216}
+        theme="light"
+        style={{ borderRight: '1px solid #f0f0f0' }}
+        zeroWidthTriggerStyle={{ top: 12, zIndex: 10 }}
+      >
         <div
           style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', fontWeight: 600, fontSize: 17, color: '#1677ff' }}
         >
@@ -57,19 +67,20 @@ export function AppLayout() {
         <Layout.Header
           style={{
             background: '#fff',
-            padding: '0 24px',
+            padding: narrow ? '0 12px 0 16px' : '0 24px',
             display: 'flex',
             justifyContent: 'space-between',
             alignItems: 'center',
             borderBottom: '1px solid #f0f0f0',
           }}
         >
-          <Typography.Text strong data-testid="tenant-name">
+          <Typography.Text strong ellipsis style={{ minWidth: 0, visibility: narrow ? 'hidden' : 'visible' }} data-testid="tenant-name">
             {me.tenant.name}
           </Typography.Text>
-          <Space size="large">
+          <Space size={narrow ? 'small' : 'large'}>
+            <NotificationBell />
             <Space>
-              <GlobalOutlined />
+              {!narrow && <GlobalOutlined />}
               <Segmented<Language>
                 size="small"
                 value={lang}
@@ -96,13 +107,13 @@ export function AppLayout() {
             >
               <Space style={{ cursor: 'pointer' }} data-testid="user-menu">
                 <Avatar size="small" icon={<UserOutlined />} />
-                <span>{me.user.displayName}</span>
-                <Typography.Text type="secondary">{roleLabel}</Typography.Text>
+                {!narrow && <span>{me.user.displayName}</span>}
+                {!narrow && <Typography.Text type="secondary">{roleLabel}</Typography.Text>}
               </Space>
             </Dropdown>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ margin: 24 }}>
+        <Layout.Content style={{ margin: narrow ? 12 : 24 }}>
           <Outlet />
         </Layout.Content>
       </Layout>

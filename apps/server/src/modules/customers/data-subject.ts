@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { UseCaseContext } from '../../platform/context.js';
 import { decrypt } from '../../platform/crypto.js';
-import { rowsOf } from '../../platform/db.js';
+import { pgTextArray, rowsOf } from '../../platform/db.js';
 import { auditAction } from '../audit/record-audit.js';
 import { extractIdentities } from '../identity/extract-identities.js';
 import { toIdentityValue } from '../identity/identity-values.js';
+import { openMessages, sealMessages } from '../ingest/inbound-payload.js';
 import type { InboundMessage } from '../ingest/segment.js';
 import { getProfileRow } from './queries.js';
 
@@ -26,7 +27,7 @@ export async function exportPerson(ctx: UseCaseContext, id: string) {
   const ids = JSON.stringify(await personProfileIds(ctx, p.id));
   const t = ctx.auth.tenantId;
   const inPerson = sql`in (select jsonb_array_elements_text(${ids}::jsonb)::uuid)`;
-  const [profiles, identities, events, consents, vehicles, merges] = await Promise.all([
+  const [profiles, identities, events, consents, vehicles, merges, leads, leadActivities, orders] = await Promise.all([
     rowsOf(
       ctx.tx,
       sql`select id, merged_into, name, traits, tags, lifecycle_stage, city, first_seen_at, last_seen_at, created_at from profiles where tenant_id = ${t}::uuid and id ${inPerson}`,
@@ -47,6 +48,22 @@ export async function exportPerson(ctx: UseCaseContext, id: string) {
     rowsOf(
       ctx.tx,
       sql`select id, survivor_id, absorbed_id, at, reason, unmerged_at from merges where tenant_id = ${t}::uuid and (survivor_id ${inPerson} or absorbed_id ${inPerson})`,
+    ),
+    rowsOf(
+      ctx.tx,
+      sql`select id, source_id, intake, campaign, store_id, owner_user_id, customer_name, brand, series, model, budget_min_fen, budget_max_fen,
+                 timeframe, trade_in, financing, province, city, comments, stage, lost_reason, created_at from leads
+          where tenant_id = ${t}::uuid and profile_id ${inPerson} order by created_at`,
+    ),
+    rowsOf(
+      ctx.tx,
+      sql`select lead_id, type, outcome, duration_sec, scheduled_at, status, note, details, at from lead_activities
+          where tenant_id = ${t}::uuid and profile_id ${inPerson} order by at`,
+    ),
+    rowsOf(
+      ctx.tx,
+      sql`select lead_id, kind, status, amount_fen, paid_at, model, trim, colour, price_fen, discount_fen, extras, vin, delivered_at from orders
+          where tenant_id = ${t}::uuid and profile_id ${inPerson} order by created_at`,
     ),
   ]);
   await auditAction(ctx, {
@@ -70,6 +87,9 @@ export async function exportPerson(ctx: UseCaseContext, id: string) {
     consents,
     vehicles,
     merges,
+    leads,
+    leadActivities,
+    orders,
   };
 }
 
@@ -91,26 +111,35 @@ export async function erasePerson(ctx: UseCaseContext, id: string): Promise<{ er
   const keySet = new Set(keys.map((k) => `${k.type}|${k.key}`));
 
   // Messages of this person not processed yet: decrypt the tenant's backlog and match identities.
+  // A log row holds a whole request, so a row shared with other people is sealed again without this person's messages.
   const pending = await rowsOf<{ seq: string | number; source_id: string; payload_enc: string }>(
     ctx.tx,
     sql`select seq, source_id, payload_enc from inbound_log where tenant_id = ${t}::uuid for update`,
   );
-  const pendingSeqs = pending
-    .filter((row) => {
-      const m = JSON.parse(decrypt(ctx.keys, row.payload_enc)) as InboundMessage;
-      const found = extractIdentities({
-        userId: m.userId,
-        anonymousId: m.anonymousId,
-        previousId: m.previousId,
-        traits: m.traits,
-        sourceId: row.source_id,
-      });
-      return found.identities.some((i) => {
-        const v = toIdentityValue(ctx.keys, i.type, i.value, i.scope);
-        return keySet.has(`${v.type}|${v.key}`);
-      });
-    })
-    .map((row) => Number(row.seq));
+  const isThisPerson = (m: InboundMessage, sourceId: string) =>
+    extractIdentities({
+      userId: m.userId,
+      anonymousId: m.anonymousId,
+      previousId: m.previousId,
+      traits: m.traits,
+      sourceId,
+    }).identities.some((i) => {
+      const v = toIdentityValue(ctx.keys, i.type, i.value, i.scope);
+      return keySet.has(`${v.type}|${v.key}`);
+    });
+  const pendingSeqs: number[] = [];
+  let pendingMessages = 0;
+  for (const row of pending) {
+    const messages = openMessages(ctx.keys, row.payload_enc);
+    const others = messages.filter((m) => !isThisPerson(m, row.source_id));
+    if (others.length === messages.length) continue;
+    pendingMessages += messages.length - others.length;
+    if (others.length === 0) pendingSeqs.push(Number(row.seq));
+    else
+      await ctx.tx
+        .execute(sql`update inbound_log set payload_enc = ${sealMessages(ctx.keys, others)}, message_count = ${others.length}, message_id = ${others[0]!.messageId}
+                               where tenant_id = ${t}::uuid and seq = ${Number(row.seq)}`);
+  }
 
   const count = async (query: ReturnType<typeof sql>) => (await rowsOf<{ n: number | string }>(ctx.tx, query))[0]?.n ?? 0;
   const erased: Record<string, number> = {};
@@ -123,11 +152,10 @@ export async function erasePerson(ctx: UseCaseContext, id: string): Promise<{ er
       sql`with d as (delete from events where tenant_id = ${t}::uuid and (profile_id ${inPerson} or origin_profile_id ${inPerson}) returning 1) select count(*) as n from d`,
     ),
   );
-  erased.pendingMessages = Number(
-    await count(
-      sql`with d as (delete from inbound_log where tenant_id = ${t}::uuid and seq in (select jsonb_array_elements_text(${JSON.stringify(pendingSeqs)}::jsonb)::bigint) returning 1) select count(*) as n from d`,
-    ),
+  await ctx.tx.execute(
+    sql`delete from inbound_log where tenant_id = ${t}::uuid and seq = any(${pgTextArray(pendingSeqs.map(String))}::bigint[])`,
   );
+  erased.pendingMessages = pendingMessages;
   erased.identities = Number(
     await count(
       sql`with d as (delete from identities where tenant_id = ${t}::uuid and profile_id ${inPerson} returning 1) select count(*) as n from d`,
@@ -136,6 +164,16 @@ export async function erasePerson(ctx: UseCaseContext, id: string): Promise<{ er
   erased.consents = Number(
     await count(
       sql`with d as (delete from consents where tenant_id = ${t}::uuid and profile_id ${inPerson} returning 1) select count(*) as n from d`,
+    ),
+  );
+  // The person's sales pipeline: leads with everything hanging off them (notes and raw payloads hold personal data).
+  const personLeads = sql`(select id from leads where tenant_id = ${t}::uuid and (profile_id ${inPerson} or origin_profile_id ${inPerson}))`;
+  for (const table of ['lead_inquiries', 'lead_stage_changes', 'lead_activities', 'lead_assignments', 'lost_requests', 'orders', 'tasks'])
+    await ctx.tx.execute(sql`delete from ${sql.raw(table)} where tenant_id = ${t}::uuid and lead_id in ${personLeads}`);
+  await ctx.tx.execute(sql`delete from tasks where tenant_id = ${t}::uuid and profile_id ${inPerson}`);
+  erased.leads = Number(
+    await count(
+      sql`with d as (delete from leads where tenant_id = ${t}::uuid and (profile_id ${inPerson} or origin_profile_id ${inPerson}) returning 1) select count(*) as n from d`,
     ),
   );
   await ctx.tx.execute(sql`delete from profile_vehicles where tenant_id = ${t}::uuid and profile_id ${inPerson}`);

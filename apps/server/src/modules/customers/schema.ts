@@ -48,6 +48,10 @@ export const profiles = pgTable(
     index('profiles_pinyin_idx').on(t.tenantId, t.namePinyin.op('text_pattern_ops')),
     index('profiles_initials_idx').on(t.tenantId, t.nameInitials),
     index('profiles_owner_idx').on(t.tenantId, t.ownerUserId),
+    // "Which profiles were merged into this one" (lead intake, reads that follow a merge): few rows, never a scan.
+    index('profiles_merged_into_idx')
+      .on(t.tenantId, t.mergedInto)
+      .where(sql`merged_into is not null`),
     tenantPolicy(t.tenantId),
   ],
 );

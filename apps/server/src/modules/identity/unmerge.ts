@@ -5,6 +5,7 @@ import { conflict, notFound } from '../../platform/errors.js';
 import { auditAction } from '../audit/record-audit.js';
 import { nameSearchForms } from '../customers/name-search.js';
 import { markForDuplicateScan } from './duplicates/mark-stale.js';
+import { FOLLOWS_PROFILE } from './write-plan.js';
 import type { MergeSnapshot } from './schema.js';
 
 /**
@@ -50,6 +51,10 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
   await ctx.tx.execute(
     sql`update consents set profile_id = ${a}::uuid where tenant_id = ${t}::uuid and profile_id = ${s}::uuid and origin_profile_id ${inSide}`,
   );
+  for (const table of FOLLOWS_PROFILE)
+    await ctx.tx.execute(
+      sql`update ${sql.raw(table)} set profile_id = ${a}::uuid where tenant_id = ${t}::uuid and profile_id = ${s}::uuid and origin_profile_id ${inSide}`,
+    );
   // Profiles merged into the absorbed side follow it back.
   await ctx.tx.execute(
     sql`update profiles set merged_into = ${a}::uuid where tenant_id = ${t}::uuid and merged_into = ${s}::uuid and id ${inSide} and id <> ${a}::uuid`,

@@ -8,6 +8,9 @@ import { sealIdentity } from './identity-values.js';
 import type { BatchPlan, PlannedMerge } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
 
+/** Sales-pipeline tables that carry profile_id and origin_profile_id and move with a merge or unmerge. */
+export const FOLLOWS_PROFILE = ['leads', 'lead_activities', 'tasks', 'orders'] as const;
+
 /** Write a plan's profiles, identities, merges, reviews and conflicts (events are the caller's). */
 export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: BatchPlan, settings: CdpSettings): Promise<void> {
   const now = new Date().toISOString();
@@ -171,6 +174,11 @@ export async function applyMerges(tx: Tx, tenantId: string, merges: PlannedMerge
   );
   await tx.execute(sql`update events e set profile_id = x.s from ${moved} where e.tenant_id = ${tenantId}::uuid and e.profile_id = x.a`);
   await tx.execute(sql`update consents c set profile_id = x.s from ${moved} where c.tenant_id = ${tenantId}::uuid and c.profile_id = x.a`);
+  // Leads and their work follow the person (issue 4); their origin_profile_id lets an unmerge send them back.
+  for (const table of FOLLOWS_PROFILE)
+    await tx.execute(
+      sql`update ${sql.raw(table)} t set profile_id = x.s from ${moved} where t.tenant_id = ${tenantId}::uuid and t.profile_id = x.a`,
+    );
   await tx.execute(sql`
     insert into profile_vehicles (tenant_id, profile_id, vin, source_id, since)
     select v.tenant_id, x.s, v.vin, v.source_id, v.since

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { encrypt, type Keys } from '../../platform/crypto.js';
-import { rowsOf, withTenant, type Db } from '../../platform/db.js';
+import type { Keys } from '../../platform/crypto.js';
+import { withTenant, type Db } from '../../platform/db.js';
 import { extractIdentities } from '../identity/extract-identities.js';
 import { uuidv7 } from '../../platform/ids.js';
 import type { SourceCounters } from './counters.js';
+import { sealMessages } from './inbound-payload.js';
 import { LIMITS, validateMessage, type InboundMessage, type MessageType, type Rejection } from './segment.js';
 import type { WriteKeyPrincipal } from './write-keys.js';
 
@@ -14,9 +15,10 @@ export interface AcceptResult {
 }
 
 /**
- * Validate the messages of one request and write the valid ones to the inbound log in one
- * transaction. Returns only after the commit, so an acknowledged message survives a crash.
- * A messageId seen before is counted as a duplicate and not written again.
+ * Validate the messages of one request and write the valid ones to the inbound log as one row.
+ * Returns only after the commit, so an acknowledged message survives a crash. A messageId
+ * repeated inside the request is counted as a duplicate here; one seen in an earlier request is
+ * dropped by the pipeline (message_ids), which keeps this path to a single insert.
  */
 export async function acceptMessages(
   db: Db,
@@ -59,27 +61,12 @@ export async function acceptMessages(
   });
 
   const { tenantId, sourceId } = principal;
-  let written = 0;
   await withTenant(db, tenantId, async (tx) => {
     if (valid.length > 0) {
-      const rows = valid.map((m) => ({ message_id: m.messageId, payload: encrypt(keys, JSON.stringify(m)) }));
-      const [row] = await rowsOf<{ n: number | string }>(
-        tx,
-        sql`with incoming as (
-              select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(message_id text, payload text)
-            ), fresh as (
-              insert into message_ids (tenant_id, message_id, received_at)
-              select ${tenantId}::uuid, message_id, ${receivedAt.toISOString()}::timestamptz from incoming
-              on conflict do nothing returning message_id
-            ), logged as (
-              insert into inbound_log (tenant_id, source_id, message_id, received_at, payload_enc)
-              select ${tenantId}::uuid, ${sourceId}::uuid, i.message_id, ${receivedAt.toISOString()}::timestamptz, i.payload
-              from incoming i join fresh f using (message_id)
-              returning 1
-            )
-            select count(*) as n from logged`,
-      );
-      written = Number(row?.n ?? 0);
+      await tx.execute(sql`
+        insert into inbound_log (tenant_id, source_id, message_id, message_count, received_at, payload_enc)
+        values (${tenantId}::uuid, ${sourceId}::uuid, ${valid[0]!.messageId}, ${valid.length},
+                ${receivedAt.toISOString()}::timestamptz, ${sealMessages(keys, valid)})`);
     }
     if (rejected.length > 0) {
       const rows = rejected.slice(0, 50).map((r) => ({
@@ -94,10 +81,10 @@ export async function acceptMessages(
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, reason text, message text, payload jsonb)`);
     }
   });
-  duplicates += valid.length - written;
+  const written = valid.length;
   counters.add(tenantId, sourceId, 'received', raw.length);
   counters.add(tenantId, sourceId, 'accepted', written);
-  counters.add(tenantId, sourceId, 'duplicate', duplicates);
+  if (duplicates > 0) counters.add(tenantId, sourceId, 'duplicate', duplicates);
   for (const r of rejected) counters.add(tenantId, sourceId, `rejected:${r.reason}`);
   return { accepted: written, duplicates, rejected };
 }

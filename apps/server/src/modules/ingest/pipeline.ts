@@ -14,8 +14,8 @@ import type { WriteKeyCache } from './write-keys.js';
 export class Pipeline {
   readonly counters = new SourceCounters();
   private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
   private flusher: NodeJS.Timeout | null = null;
 
   constructor(
@@ -23,7 +23,8 @@ export class Pipeline {
     private readonly keys: Keys,
     private readonly logger: Logger,
     private readonly writeKeys: WriteKeyCache,
-    private readonly opts: { batchSize?: number; idleMs?: number } = {},
+    /** concurrency: batches in flight at once, each on its own connection (SKIP LOCKED keeps them apart). */
+    private readonly opts: { batchSize?: number; idleMs?: number; concurrency?: number } = {},
   ) {}
 
   /** Counters and last-used times only; the processing loop runs where workers run. */
@@ -37,11 +38,11 @@ export class Pipeline {
     this.startFlushing();
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.opts.concurrency ?? 1 }, () => this.run());
   }
 
   nudge(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
   /** Drain until the log is empty (tests, imports, benchmarks). */
@@ -72,15 +73,13 @@ export class Pipeline {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const wake = () => {
         clearTimeout(t);
+        this.wakers.delete(wake);
         resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
       };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 
@@ -96,8 +95,8 @@ export class Pipeline {
   /** Finish the batch in flight, then write the counters. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    this.nudge();
+    await Promise.all(this.loops);
     if (this.flusher) clearInterval(this.flusher);
     this.flusher = null;
     await this.flush();

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { decrypt, type Keys } from '../../platform/crypto.js';
-import { rowsOf, withTenant, type Database } from '../../platform/db.js';
+import type { Keys } from '../../platform/crypto.js';
+import { pgTextArray, rowsOf, withTenant, type Database, type Tx } from '../../platform/db.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { appendActivity, type EventRow } from '../customers/append-activity.js';
 import { extractIdentities } from '../identity/extract-identities.js';
@@ -9,12 +9,44 @@ import type { MessageToResolve } from '../identity/plan-batch.js';
 import { resolveBatch } from '../identity/resolve-batch.js';
 import { loadSettings } from '../identity/settings.js';
 import type { SourceCounters } from './counters.js';
+import { openMessages } from './inbound-payload.js';
 import type { InboundMessage } from './segment.js';
 
 interface InboundRow {
   seq: number | string;
   source_id: string;
+  message_count: number;
   payload_enc: string;
+}
+
+interface MessageRow {
+  source_id: string;
+  m: InboundMessage;
+}
+
+/**
+ * Lock the oldest log rows of the tenant holding about `limit` messages (at least one row; a row is
+ * one request). Rows another worker holds are skipped.
+ */
+async function takeRows(tx: Tx, tenantId: string, limit: number): Promise<InboundRow[]> {
+  const candidates = await rowsOf<{ message_count: number }>(
+    tx,
+    sql`select message_count from inbound_log where tenant_id = ${tenantId}::uuid order by seq limit ${limit}`,
+  );
+  let rows = 0;
+  let messages = 0;
+  for (const c of candidates) {
+    if (rows > 0 && messages + c.message_count > limit) break;
+    rows += 1;
+    messages += c.message_count;
+  }
+  if (rows === 0) return [];
+  // Counted on the oldest rows, taken on the oldest this worker can lock: another worker may hold the first ones.
+  return rowsOf<InboundRow>(
+    tx,
+    sql`select seq, source_id, message_count, payload_enc from inbound_log
+        where tenant_id = ${tenantId}::uuid order by seq limit ${rows} for update skip locked`,
+  );
 }
 
 /**
@@ -28,12 +60,33 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
   if (!next) return 0;
   const tenantId = next.tenant_id;
   const done = await withTenant(database.db, tenantId, async (tx) => {
-    const rows = await rowsOf<InboundRow>(
-      tx,
-      sql`select seq, source_id, payload_enc from inbound_log where tenant_id = ${tenantId}::uuid order by seq limit ${limit} for update skip locked`,
+    const picked = await takeRows(tx, tenantId, limit);
+    if (picked.length === 0)
+      return { seqs: [] as number[], rows: [] as MessageRow[], messages: [] as MessageToResolve[], duplicates: [] as MessageRow[] };
+    const seqs = picked.map((r) => Number(r.seq));
+    const unpacked = picked.flatMap((r) => openMessages(keys, r.payload_enc).map((m) => ({ source_id: r.source_id, m })));
+    // A messageId seen before (a client's retry) is dropped here, once, against message_ids.
+    const fresh = new Set(
+      (
+        await rowsOf<{ message_id: string }>(
+          tx,
+          sql`insert into message_ids (tenant_id, message_id, received_at)
+              select ${tenantId}::uuid, x.id, x.at from unnest(${pgTextArray(unpacked.map((u) => u.m.messageId))}::text[], ${pgTextArray(unpacked.map((u) => u.m.receivedAt))}::timestamptz[]) as x(id, at)
+              on conflict do nothing returning message_id`,
+        )
+      ).map((r) => r.message_id),
     );
-    if (rows.length === 0) return { rows, messages: [] as MessageToResolve[] };
-    const payloads = rows.map((r) => JSON.parse(decrypt(keys, r.payload_enc)) as InboundMessage);
+    const rows: MessageRow[] = [];
+    const duplicates: MessageRow[] = [];
+    for (const u of unpacked) {
+      if (fresh.delete(u.m.messageId)) rows.push(u);
+      else duplicates.push(u);
+    }
+    await tx.execute(
+      sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq = any(${pgTextArray(seqs.map(String))}::bigint[])`,
+    );
+    if (rows.length === 0) return { seqs, rows, messages: [] as MessageToResolve[], duplicates };
+    const payloads = rows.map((r) => r.m);
     const sourceIds = [...new Set(rows.map((r) => r.source_id))];
     const sources = await rowsOf<{ id: string; kind: string; org_unit_id: string | null; path: string | null }>(
       tx,
@@ -99,14 +152,11 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
       return s?.org_unit_id && s.path ? [{ profile_id: profileOf(m.index), org_unit_id: s.org_unit_id, path: s.path }] : [];
     });
     await appendActivity(tx, tenantId, { events, consents, vehicles, units, unitReason: 'source' });
-    const seqs = rows.map((r) => Number(r.seq));
-    await tx.execute(
-      sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`,
-    );
-    return { rows, messages };
+    return { seqs, rows, messages, duplicates };
   });
   // Counted after the commit: a batch that rolls back is processed again, and counted then.
   for (const r of done.rows) counters.add(tenantId, r.source_id, 'processed');
+  for (const r of done.duplicates) counters.add(tenantId, r.source_id, 'duplicate');
   for (const m of done.messages) for (const j of m.extracted.junk) counters.add(tenantId, m.sourceId, `ignored:junk_${j.type}`);
-  return done.rows.length;
+  return done.rows.length + done.duplicates.length;
 }

@@ -66,10 +66,13 @@ export const inboundLog = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
     sourceId: uuid('source_id').notNull(),
+    /** The first message id of the request; a row holds all the accepted messages of one request. */
     messageId: text('message_id').notNull(),
+    /** How many messages the row holds (the pipeline takes rows until a batch is full). */
+    messageCount: integer('message_count').notNull().default(1),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     /**
-     * The validated message (corrected `timestamp`, the client's `originalTimestamp`) as JSON,
+     * The validated messages (corrected `timestamp`, the client's `originalTimestamp`) as JSON,
      * encrypted: raw messages carry phones and e-mails until the pipeline seals them as identities.
      */
     payloadEnc: text('payload_enc').notNull(),

@@ -83,10 +83,19 @@ describe('tracking API', () => {
       headers: { 'content-type': 'text/plain' },
       payload: JSON.stringify({ batch: [msg], writeKey }),
     });
-    expect(again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    // The acknowledgement only writes the log; the pipeline drops the retry against message_ids.
+    expect(again.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    const inOneRequest = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: basic(writeKey), payload: { batch: [msg, msg] } });
+    expect(inOneRequest.json()).toMatchObject({ accepted: 1, duplicates: 1 });
+    await t.pipeline.drain();
     await t.pipeline.drain();
     const [row] = await rowsOf<{ n: number | string }>(t.database.db, sql`select count(*) as n from events where message_id = 'retry-1'`);
     expect(Number(row!.n)).toBe(1);
+    const [dup] = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select coalesce(sum(value), 0) as n from source_counters where counter = 'duplicate'`,
+    );
+    expect(Number(dup!.n)).toBe(3);
   });
 
   it('corrects client clock skew from sentAt and keeps originalTimestamp', async () => {
@@ -333,6 +342,11 @@ describe('personal data', () => {
     expect(detail.consents).toEqual([expect.objectContaining({ purpose: 'marketing', channel: 'sms', granted: true })]);
     const exported = await t.app.inject({ method: 'GET', url: `/api/customers/${c!.id}/personal-data`, headers: admin.headers() });
     expect(exported.body).toContain('+8613544445555');
+    // Not processed yet when the request comes: one log row holding this person's message and a stranger's.
+    await batch([
+      { type: 'track', event: 'Still Pending', userId: 'pii-1', messageId: 'pii-pending' },
+      { type: 'track', event: 'Someone Else', anonymousId: 'stranger-anon', messageId: 'stranger-pending' },
+    ]);
     const erased = await t.app.inject({
       method: 'POST',
       url: `/api/customers/${c!.id}/erase`,
@@ -346,6 +360,13 @@ describe('personal data', () => {
       sql`select (select count(*) from events where profile_id = ${c!.id}::uuid) + (select count(*) from identities where profile_id = ${c!.id}::uuid) + (select count(*) from consents where profile_id = ${c!.id}::uuid) as n`,
     );
     expect(Number(left[0]!.n)).toBe(0);
+    expect(erased.json().erased.pendingMessages).toBe(1);
+    await t.pipeline.drain();
+    const names = await rowsOf<{ name: string }>(
+      t.database.db,
+      sql`select name from events where message_id in ('pii-pending', 'stranger-pending')`,
+    );
+    expect(names.map((r) => r.name)).toEqual(['Someone Else']);
     const audit = await rowsOf<{ details: unknown }>(t.database.db, sql`select details from audit_log where action = 'customer.erased'`);
     expect(JSON.stringify(audit)).not.toMatch(/赵敏|1354444|pii-/);
   });

@@ -1,4 +1,11 @@
-import { CustomerFilters, type CreateSavedView, type Permission, type SavedView, type SavedViewPage } from '@forecourt/contracts';
+import {
+  CustomerFilters,
+  LeadFilters,
+  type CreateSavedView,
+  type Permission,
+  type SavedView,
+  type SavedViewPage,
+} from '@forecourt/contracts';
 import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { UseCaseContext } from '../../platform/context.js';
@@ -9,6 +16,7 @@ import { uuidv7 } from '../../platform/ids.js';
 /** Each list page: who may use it, and the schema its saved filters must pass. */
 const PAGES: Record<SavedViewPage, { permission: Permission; filters: z.ZodType<Record<string, unknown>> }> = {
   customers: { permission: 'customers.read', filters: CustomerFilters },
+  leads: { permission: 'leads.read', filters: LeadFilters },
 };
 
 /** Enough for any real desk; stops a script from filling the table. */

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined, DownloadOutlined, EyeOutlined } from '@ant-design/icons';
-import { ConsentChannel, ConsentPurpose, LifecycleStage, type Customer, type TimelineEntry } from '@forecourt/contracts';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ConsentChannel, ConsentPurpose, LifecycleStage, type Customer } from '@forecourt/contracts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App,
   Button,
@@ -20,23 +20,20 @@ import {
   Spin,
   Table,
   Tag,
-  Timeline,
   Typography,
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, get, patch, post, qs } from '../../api/client';
+import { ApiError, get, patch, post } from '../../api/client';
 import { useSession } from '../../auth';
-import { LoadMore } from '../../components/LoadMore';
+import { CustomerTimeline } from '../../components/CustomerTimeline';
 import { formatTime } from '../../format';
 
 type Identity = Customer['identities'][number];
 type Consent = Customer['consents'][number];
 type Merge = Customer['merges'][number];
 type Trait = Customer['traits'][number];
-
-const TIMELINE_TYPES = ['page', 'screen', 'track', 'identify', 'alias', 'group', 'consent', 'merge'];
 
 /** Any trait value as plain text. */
 function asText(v: unknown): string {
@@ -64,21 +61,11 @@ export function CustomerPage() {
   const client = useQueryClient();
   const tz = me?.tenant.timeZone ?? 'Asia/Shanghai';
   const [revealed, setRevealed] = useState<Record<string, string> | null>(null);
-  const [type, setType] = useState<string>();
   const [erasing, setErasing] = useState(false);
   const [eraseText, setEraseText] = useState('');
   const [consentForm] = Form.useForm();
 
   const customer = useQuery({ queryKey: ['customer', id], queryFn: () => get<Customer>(`/api/customers/${id}`) });
-  const timeline = useInfiniteQuery({
-    queryKey: ['customer-timeline', id, type],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) =>
-      get<{ items: TimelineEntry[]; nextCursor: string | null }>(
-        `/api/customers/${id}/timeline${qs({ type, limit: 50, cursor: pageParam })}`,
-      ),
-    getNextPageParam: (last) => last.nextCursor,
-  });
 
   const fail = (e: unknown) => message.error(e instanceof ApiError ? e.display : String(e));
   const reload = () => {
@@ -157,7 +144,6 @@ export function CustomerPage() {
       : t(`mergeReason.${reason}`, { defaultValue: reason });
   const name = c.name ?? t('customers.unnamed');
   const eraseOk = eraseText.trim() === 'ERASE' || (!!c.name && eraseText.trim() === c.name);
-  const timelineRows = timeline.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -375,51 +361,7 @@ export function CustomerPage() {
         </Col>
       </Row>
 
-      <Card
-        title={t('customer.timeline')}
-        size="small"
-        data-testid="timeline"
-        extra={
-          <Select
-            allowClear
-            size="small"
-            placeholder={t('customer.anyType')}
-            style={{ width: 140 }}
-            options={TIMELINE_TYPES.map((x) => ({ value: x, label: x }))}
-            onChange={setType}
-            data-testid="timeline-type"
-          />
-        }
-      >
-        {timeline.isLoading ? (
-          <Spin />
-        ) : timelineRows.length === 0 ? (
-          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
-        ) : (
-          <Timeline
-            style={{ marginTop: 8 }}
-            items={timelineRows.map((e) => ({
-              key: e.id,
-              children: (
-                <div data-testid="timeline-item">
-                  <Space wrap>
-                    <Typography.Text type="secondary">{formatTime(e.at, tz)}</Typography.Text>
-                    <Tag>{e.type}</Tag>
-                    {e.name && <Typography.Text strong>{e.name}</Typography.Text>}
-                    {e.sourceName && <Typography.Text type="secondary">· {e.sourceName}</Typography.Text>}
-                  </Space>
-                  {Object.keys(e.properties).length > 0 && (
-                    <Typography.Paragraph type="secondary" ellipsis={{ rows: 2, expandable: true }} style={{ margin: 0, fontSize: 12 }}>
-                      {JSON.stringify(e.properties)}
-                    </Typography.Paragraph>
-                  )}
-                </div>
-              ),
-            }))}
-          />
-        )}
-        <LoadMore list={timeline} />
-      </Card>
+      <CustomerTimeline profileId={id} />
 
       {can('customers.erase') && (
         <Card title={t('customer.danger')} size="small" style={{ borderColor: '#ffccc7' }} data-testid="danger-zone">

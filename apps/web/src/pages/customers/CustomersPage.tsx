@@ -1,13 +1,14 @@
 import { DeleteOutlined, DownloadOutlined, SaveOutlined } from '@ant-design/icons';
-import { LifecycleStage, type CustomerFilters, type CustomerListItem, type SavedView } from '@forecourt/contracts';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { LifecycleStage, type CustomerFilters, type CustomerListItem } from '@forecourt/contracts';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Button, Card, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiError, api, get, post, qs } from '../../api/client';
+import { get, qs } from '../../api/client';
 import { useSession } from '../../auth';
 import { LoadMore } from '../../components/LoadMore';
+import { useSavedViews } from '../../components/useSavedViews';
 import { unitName, useOrgUnits } from '../../components/orgUnits';
 import { formatTime } from '../../format';
 
@@ -20,18 +21,16 @@ function compact(f: CustomerFilters): CustomerFilters {
 
 export function CustomersPage() {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const { me, can } = useSession();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const units = useOrgUnits(false);
   const tz = me?.tenant.timeZone ?? 'Asia/Shanghai';
 
   // `draft` is what the inputs show; `filter` is what was last searched for.
   const [draft, setDraft] = useState<CustomerFilters>({});
   const [filter, setFilter] = useState<CustomerFilters>({});
-  const [viewId, setViewId] = useState<string>();
-  const [naming, setNaming] = useState<string | null>(null);
+  const { views, viewId, setViewId, naming, setNaming, saveView: saveNamedView, deleteView } = useSavedViews('customers');
+  const saveView = () => saveNamedView(compact(draft));
 
   const apply = (next: CustomerFilters, fromView?: string) => {
     setDraft(next);
@@ -52,40 +51,6 @@ export function CustomersPage() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-
-  const views = useQuery({
-    queryKey: ['saved-views', 'customers'],
-    queryFn: () => get<{ items: SavedView[] }>('/api/saved-views?page=customers').then((r) => r.items),
-  });
-  const fail = (e: unknown) => message.error(e instanceof ApiError ? e.display : String(e));
-
-  const saveView = async () => {
-    const name = (naming ?? '').trim();
-    if (!name) return;
-    if (views.data?.some((v) => v.name === name)) {
-      message.error(t('views.duplicate', { name }));
-      return;
-    }
-    try {
-      const view = await post<SavedView>('/api/saved-views', { page: 'customers', name, filters: compact(draft) });
-      await queryClient.invalidateQueries({ queryKey: ['saved-views'] });
-      setViewId(view.id);
-      setNaming(null);
-      message.success(t('views.saved', { name }));
-    } catch (e) {
-      fail(e);
-    }
-  };
-  const deleteView = async (view: SavedView) => {
-    try {
-      await api('DELETE', `/api/saved-views/${view.id}`);
-      await queryClient.invalidateQueries({ queryKey: ['saved-views'] });
-      if (viewId === view.id) setViewId(undefined);
-      message.success(t('views.deleted', { name: view.name }));
-    } catch (e) {
-      fail(e);
-    }
-  };
 
   const active = compact(draft);
   return (

@@ -9,6 +9,7 @@ import { ApiError, get, post, showFieldErrors } from '../../api/client';
 import { useSession } from '../../auth';
 import { buildTree, unitName, useOrgUnits, type TreeOption, type UnitNode } from '../../components/orgUnits';
 import { formatTime } from '../../format';
+import { LeadMappingModal } from './LeadMappingModal';
 
 interface WithKey {
   source: Source;
@@ -56,6 +57,7 @@ export function SourcesPage() {
   const client = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<WithKey | null>(null);
+  const [mappingOf, setMappingOf] = useState<Source | null>(null);
   const [form] = Form.useForm();
   const tz = me?.tenant.timeZone ?? 'Asia/Shanghai';
   const sources = useQuery({ queryKey: ['sources'], queryFn: () => get<{ items: Source[] }>('/api/sources').then((r) => r.items) });
@@ -159,6 +161,11 @@ export function SourcesPage() {
                 <Link to={`/customers/sources/${s.id}/debugger`} data-testid="source-debugger">
                   {t('sources.debugger')}
                 </Link>
+                {s.kind === 'lead_platform' && (
+                  <a data-testid="source-mapping" onClick={() => setMappingOf(s)}>
+                    {t('leadMapping.action')}
+                  </a>
+                )}
                 {s.active && (
                   <Popconfirm title={t('sources.rotateConfirm')} onConfirm={() => void rotate(s)}>
                     <a data-testid="source-rotate">{t('sources.rotate')}</a>
@@ -213,6 +220,7 @@ export function SourcesPage() {
           </pre>
         </Typography.Paragraph>
       </Modal>
+      {mappingOf && <LeadMappingModal source={mappingOf} onClose={() => setMappingOf(null)} />}
     </Card>
   );
 }

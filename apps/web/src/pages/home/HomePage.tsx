@@ -1,14 +1,16 @@
 import { ROLE_LABELS } from '@forecourt/contracts';
-import { Card, Descriptions, Typography } from 'antd';
+import { Card, Descriptions, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth';
+import { Workbench } from '../leads/WorkbenchPage';
 
+/** The welcome card; people who work leads (consultants, DCC agents, managers) get their workbench right below it. */
 export function HomePage() {
   const { t, i18n } = useTranslation();
-  const { me } = useSession();
+  const { me, can } = useSession();
   if (!me) return null;
   const lang = i18n.language === 'en' ? 'en' : 'zh';
-  return (
+  const card = (
     <Card>
       <Typography.Title level={3} data-testid="welcome">
         {t('home.welcome', { name: me.user.displayName })}
@@ -21,5 +23,12 @@ export function HomePage() {
       <Typography.Paragraph data-testid="scope-sentence">{t(`home.scope_${me.scope}`, { unit: me.user.orgUnitName })}</Typography.Paragraph>
       <Typography.Paragraph type="secondary">{t('home.next')}</Typography.Paragraph>
     </Card>
+  );
+  if (!can('leads.work')) return card;
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      {card}
+      <Workbench />
+    </Space>
   );
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "leads_sla_state_idx" ON "leads" USING btree ("tenant_id","sla_state","created_at");
