@@ -2,7 +2,7 @@ import type { IdentityType } from '@forecourt/contracts';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Tx } from '../../platform/db.js';
 import type { IdentityValue } from './identity-values.js';
-import type { ProfileState } from './plan-batch.js';
+import { limitGroup, type ProfileState } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
 
 interface ProfileRow {
@@ -82,9 +82,9 @@ export async function loadProfiles(
   const limitedTypes = Object.entries(settings.identityTypes)
     .filter(([, v]) => v.maxPerProfile !== null)
     .map(([k]) => k);
-  const limited = await rowsOf<{ profile_id: string; type: IdentityType; key: string }>(
+  const limited = await rowsOf<{ profile_id: string; type: IdentityType; key: string; source_id: string | null }>(
     tx,
-    sql`select profile_id, type, key from identities
+    sql`select profile_id, type, key, source_id from identities
         where tenant_id = ${tenantId}::uuid and profile_id in (select jsonb_array_elements_text(${idsJson}::jsonb)::uuid)
           and type in (select jsonb_array_elements_text(${JSON.stringify(limitedTypes)}::jsonb))`,
   );
@@ -109,8 +109,9 @@ export async function loadProfiles(
   for (const l of limited) {
     const p = into.get(l.profile_id);
     if (!p) continue;
-    const set = p.limited.get(l.type) ?? new Set<string>();
+    const group = limitGroup(l.type, l.source_id);
+    const set = p.limited.get(group) ?? new Set<string>();
     set.add(l.key);
-    p.limited.set(l.type, set);
+    p.limited.set(group, set);
   }
 }

@@ -21,11 +21,22 @@ export interface ProfileState {
   city: string | null;
   firstSeenAt: string;
   lastSeenAt: string;
-  /** Keys per identity type, for the types limited per profile. */
-  limited: Map<IdentityType, Set<string>>;
+  /** Keys per limit group (see `limitGroup`), for the types limited per profile. */
+  limited: Map<string, Set<string>>;
   /** Every identity key the profile holds (loaded for merges only). */
   touched: boolean;
 }
+
+/**
+ * What a per-profile limit counts together: the values of one type, except a userId, which is counted per
+ * source (its scope), so a CRM customer number and a website login of one person may sit on one profile
+ * while two customer numbers of the same CRM may not.
+ */
+export function limitGroup(type: IdentityType, sourceId: string | null): string {
+  return type === 'user_id' ? `user_id:${sourceId ?? ''}` : type;
+}
+
+const typeOfGroup = (group: string): IdentityType => group.split(':')[0] as IdentityType;
 
 export interface MessageToResolve {
   index: number;
@@ -101,10 +112,10 @@ export function foldProfile(
   survivor.city ??= absorbed.city;
   if (absorbed.firstSeenAt < survivor.firstSeenAt) survivor.firstSeenAt = absorbed.firstSeenAt;
   if (absorbed.lastSeenAt > survivor.lastSeenAt) survivor.lastSeenAt = absorbed.lastSeenAt;
-  for (const [type, keys] of absorbed.limited) {
-    const set = survivor.limited.get(type) ?? new Set<string>();
+  for (const [group, keys] of absorbed.limited) {
+    const set = survivor.limited.get(group) ?? new Set<string>();
     for (const k of keys) set.add(k);
-    survivor.limited.set(type, set);
+    survivor.limited.set(group, set);
   }
 }
 
@@ -157,12 +168,12 @@ export class BatchPlan {
     return this.settings.identityTypes[type]?.priority ?? 99;
   }
 
-  /** Would this profile hold more values of a limited type than allowed if it took `identities`? */
-  private wouldExceed(profile: ProfileState, identities: IdentityValue[]): IdentityValue | null {
+  /** Would this profile hold more values of a limited type than allowed if it took `identities` (all from `sourceId`)? */
+  private wouldExceed(profile: ProfileState, identities: IdentityValue[], sourceId: string): IdentityValue | null {
     for (const identity of identities) {
       const limit = this.limitOf(identity.type);
       if (limit === null) continue;
-      const held = profile.limited.get(identity.type) ?? new Set<string>();
+      const held = profile.limited.get(limitGroup(identity.type, sourceId)) ?? new Set<string>();
       const same = identities.filter((i) => i.type === identity.type && !held.has(i.key)).map((i) => i.key);
       if (new Set([...held, ...same]).size > limit) return identity;
     }
@@ -197,9 +208,10 @@ export class BatchPlan {
       if (this.owner.has(r) || this.newIdentities.has(r)) continue;
       this.newIdentities.set(r, { identity, profileId: profile.id, originProfileId: profile.id, sourceId: m.sourceId, at: m.at });
       if (this.limitOf(identity.type) !== null) {
-        const set = profile.limited.get(identity.type) ?? new Set<string>();
+        const group = limitGroup(identity.type, m.sourceId);
+        const set = profile.limited.get(group) ?? new Set<string>();
         set.add(identity.key);
-        profile.limited.set(identity.type, set);
+        profile.limited.set(group, set);
       }
     }
   }
@@ -262,7 +274,7 @@ export class BatchPlan {
     }
     // New identities that the target may not hold (a second unionid, another userId of the same source)
     // mean the identities that led here are not this person's alone: start a separate profile for them.
-    const clash = this.wouldExceed(target, fresh);
+    const clash = this.wouldExceed(target, fresh, m.sourceId);
     if (clash && byStrength.length > 0) {
       const linking = byStrength[0]![1];
       for (const identity of linking) this.conflict(identity);
@@ -313,11 +325,12 @@ export class BatchPlan {
       });
       return true;
     }
-    for (const [type] of Object.entries(this.settings.identityTypes) as [IdentityType, unknown][]) {
-      const limit = this.limitOf(type);
+    const groups = new Set([target, ...others].flatMap((p) => [...p.limited.keys()]));
+    for (const group of groups) {
+      const limit = this.limitOf(typeOfGroup(group));
       if (limit === null) continue;
       const keys = new Set<string>();
-      for (const p of [target, ...others]) for (const k of p.limited.get(type) ?? []) keys.add(k);
+      for (const p of [target, ...others]) for (const k of p.limited.get(group) ?? []) keys.add(k);
       if (keys.size > limit) {
         for (const identity of linking) this.conflict(identity);
         this.reviews.push({

@@ -307,6 +307,53 @@ describe('One ID', () => {
     expect(shared?.blocked).toBe(true);
   });
 
+  it('a userId counts once per source: the CRM number and the website login of one person merge, two CRM numbers do not', async () => {
+    const crm = await t.app.inject({
+      method: 'POST',
+      url: '/api/sources',
+      headers: admin.headers(true),
+      payload: { name: 'DMS 客户档案', kind: 'dms' },
+    });
+    expect(crm.statusCode).toBe(201);
+    const crmKey: string = crm.json().writeKey;
+    const viaCrm = (messages: unknown[]) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { ...basic(crmKey), 'content-type': 'application/json' },
+        payload: { batch: messages },
+      });
+
+    // The website knows her by her login; the DMS by its customer number; her phone joins the two.
+    expect((await batch([{ type: 'identify', userId: 'web-login-77', traits: { name: '周婷', phone: '13577778888' } }])).statusCode).toBe(
+      200,
+    );
+    await t.pipeline.drain();
+    expect((await viaCrm([{ type: 'identify', userId: 'C-000777', traits: { phone: '13577778888' } }])).statusCode).toBe(200);
+    await t.pipeline.drain();
+    const [joined, ...more] = await customerByPhone('13577778888');
+    expect(more).toEqual([]);
+    const ids = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select count(*) as n from identities where type = 'user_id' and profile_id = ${joined!.id}::uuid`,
+    );
+    expect(Number(ids[0]!.n)).toBe(2);
+    const reviews = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select count(*) as n from identity_reviews where masked = '135****8888'`,
+    );
+    expect(Number(reviews[0]!.n)).toBe(0);
+
+    // A second DMS customer number with the same phone is another person (or a typing error): not merged.
+    await viaCrm([{ type: 'identify', userId: 'C-000778', traits: { name: '周涛', phone: '13577778888' } }]);
+    await t.pipeline.drain();
+    const owners = await rowsOf<{ profile_id: string }>(
+      t.database.db,
+      sql`select distinct profile_id from identities where type = 'user_id' and source_id = ${crm.json().source.id}::uuid`,
+    );
+    expect(owners.length).toBe(2);
+  });
+
   it('traits keep their source and time; an older message does not overwrite a newer value', async () => {
     const now = Date.now();
     await batch([
