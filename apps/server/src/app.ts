@@ -1,3 +1,4 @@
+import { analyzeGrownTables, embeddedAnalyzeJob } from './platform/analyze.js';
 import type { Config } from './platform/config.js';
 import { configurePasswordHashing, deriveKeys, type Keys } from './platform/crypto.js';
 import { loadMasterKey, openDatabase, runMigrations, type Database } from './platform/db.js';
@@ -47,6 +48,7 @@ export const JOBS: readonly JobDefinition[] = [
   claimTimeoutJob as JobDefinition,
   taskOverdueJob as JobDefinition,
   dormancyJob as JobDefinition,
+  embeddedAnalyzeJob as JobDefinition,
 ];
 
 export interface Forecourt {
@@ -73,6 +75,7 @@ export async function createForecourt(
   const keys = deriveKeys(loadMasterKey(config.FORECOURT_MASTER_KEY, config.dataDir), config.FORECOURT_SESSION_SECRET);
   const policy = { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS };
   await ensureEventPartitions(database);
+  await analyzeGrownTables(database); // embedded: data written by an earlier run (or a seed) gets statistics
   const jobs = new Jobs(database, logger, JOBS, keys);
   const runJobs = opts.jobs ?? config.FORECOURT_WORKERS;
   const writeKeys = new WriteKeyCache(database.db);

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { createForecourt } from './app.js';
 import { CONFIG_DOCS, ConfigError, loadConfig, type Config } from './platform/config.js';
 import { configurePasswordHashing, deriveKeys } from './platform/crypto.js';
+import { analyzeGrownTables } from './platform/analyze.js';
 import { loadMasterKey, openDatabase, runMigrations, withTenant, type Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
@@ -81,6 +82,7 @@ program
       const [any] = await fc.database.db.select({ id: tenants.id }).from(tenants).limit(1);
       if (!any) seeded = (await seedDemo(fc.database, fc.keys)).created;
       if (seeded) await seedDemoLeads(fc.database, fc.keys, { leads: wholeNumber(opts.demoLeads, '--demo-leads') });
+      if (seeded) await analyzeGrownTables(fc.database);
     }
     const address = await fc.app.listen({ port: config.PORT, host: config.HOST });
     logger.info({ address, database: fc.database.kind, readyMs: Math.round(performance.now() - started) }, 'forecourt ready');

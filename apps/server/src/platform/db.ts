@@ -88,6 +88,20 @@ export async function runMigrations(database: Database): Promise<void> {
  * queries run as the unprivileged `forecourt_app` role, so a missed `where tenant_id = …` still
  * cannot read another tenant's rows.
  */
+/**
+ * The embedded database has one connection: while a background job's transaction runs, a request waits for it
+ * at every statement it needs (a lead intake needs three transactions, so a 5 s job batch made it wait 15 s).
+ * Jobs therefore use short transactions there (`pgliteSize`) and call `yieldToRequests` between them.
+ */
+export function backgroundBatch(database: Pick<Database, 'kind'>, postgresSize: number, pgliteSize: number): number {
+  return database.kind === 'pglite' ? pgliteSize : postgresSize;
+}
+
+/** On the embedded database, lets the requests queued behind a job's transaction run before its next one. */
+export function yieldToRequests(database: Pick<Database, 'kind'>): Promise<void> {
+  return database.kind === 'pglite' ? new Promise((resolve) => setTimeout(resolve, 20)) : Promise.resolve();
+}
+
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     // One round trip: set_config('role', …, true) is SET LOCAL ROLE.

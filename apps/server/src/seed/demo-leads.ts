@@ -635,6 +635,8 @@ function simulateLead(b: Batch, rng: Random, keys: Keys, c: SimContext): Outcome
       title: untried ? null : '回访客户 Follow up',
       rule: untried ? 'first_contact' : null,
       dueAt: due,
+      // History: a task that fell due before today was announced when it did, not all at once on the first start.
+      overdueNotifiedAt: due.getTime() < now.getTime() ? due : null,
       createdAt: lastAt,
     });
   }

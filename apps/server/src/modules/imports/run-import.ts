@@ -1,6 +1,6 @@
 import type { ImportOutcome, IdentityType } from '@forecourt/contracts';
 import { sql } from 'drizzle-orm';
-import { rowsOf, withTenant, type Tx } from '../../platform/db.js';
+import { backgroundBatch, rowsOf, withTenant, yieldToRequests, type Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import type { JobDeps } from '../../platform/jobs.js';
@@ -18,6 +18,8 @@ import { mappingOf, type ImportRow } from './queries.js';
 
 /** Rows per transaction: large enough that round trips don't dominate, small enough for a snappy progress bar. */
 export const IMPORT_BATCH_ROWS = 5000;
+/** On the embedded database requests wait for a batch's transaction (db.ts backgroundBatch): shorter ones there. */
+export const EMBEDDED_IMPORT_BATCH_ROWS = 1000;
 
 export interface RunImportOptions {
   batchSize?: number;
@@ -105,8 +107,10 @@ export async function runImport(deps: JobDeps, tenantId: string, importId: strin
 
     let expected = Number(row.processed_rows);
     // Parsing the next batch overlaps with writing this one (on PostgreSQL the database works meanwhile).
-    for await (const batch of prepareBatches(context, row, mapping, opts.batchSize ?? IMPORT_BATCH_ROWS)) {
+    const size = opts.batchSize ?? backgroundBatch(database, IMPORT_BATCH_ROWS, EMBEDDED_IMPORT_BATCH_ROWS);
+    for await (const batch of prepareBatches(context, row, mapping, size)) {
       if (pending && !(await pending)) return 'stopped';
+      if (pending) await yieldToRequests(database);
       if (opts.signal?.aborted) return 'interrupted';
       pending = writeBatch(context, batch, expected);
       pending.catch(() => undefined); // awaited on the next turn; this keeps it from counting as unhandled meanwhile

@@ -8,13 +8,15 @@
 //      threshold as `open` with their reasons, and drop open pairs of these profiles that no longer qualify.
 import { sql } from 'drizzle-orm';
 import type { Keys } from '../../../platform/crypto.js';
-import { rowsOf, withTenant, type Database, type Tx } from '../../../platform/db.js';
+import { backgroundBatch, rowsOf, withTenant, yieldToRequests, type Database, type Tx } from '../../../platform/db.js';
 import { blockingKeyHasher, loadCandidates, storedKeysOf, type LoadedProfile } from './load-candidates.js';
 import { KEYED_KEY, STALE_KEY, markAllForDuplicateScan } from './mark-stale.js';
 import { anyUuid, textArray, uuidPairs } from './sql-lists.js';
 import { DUPLICATE_THRESHOLD, scorePair, type DuplicateReason } from './score-pair.js';
 
+/** Profiles per transaction: on the embedded database a short one, as requests wait for it (db.ts backgroundBatch). */
 const BATCH = 1000;
+const EMBEDDED_BATCH = 200;
 /**
  * A key shared by more profiles than this is a common name in a big city, not evidence. Phone keys are shared by
  * at most 10 numbers and mailbox keys by a few dozen, and name keys alone never reach the threshold, so the cap
@@ -57,7 +59,7 @@ export async function runDuplicateScan(
 ): Promise<DuplicateScanResult> {
   const started = performance.now();
   const budget = opts.budgetMs ?? 60_000;
-  const size = opts.batchSize ?? BATCH;
+  const size = opts.batchSize ?? backgroundBatch(database, BATCH, EMBEDDED_BATCH);
   const hashKey = blockingKeyHasher(keys);
   await withTenant(database.db, tenantId, (tx) => queueTenantOnce(tx, tenantId));
   const total: Batch = { profiles: 0, rekeyed: 0, pairsScored: 0, pairsQueued: 0, pairsDropped: 0 };
@@ -69,6 +71,7 @@ export async function runDuplicateScan(
       done = true;
       break;
     }
+    await yieldToRequests(database);
   }
   return { ...total, done, ms: Math.round(performance.now() - started) };
 }
