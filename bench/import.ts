@@ -24,7 +24,9 @@ async function startServer(env: NodeJS.ProcessEnv, logFile: string) {
   const port = await freePort();
   const log = fs.openSync(logFile, 'w');
   let closed = false;
-  const child = spawn(process.execPath, ['apps/server/bin/forecourt.mjs', 'start', '--seed-demo'], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server, as in the other benchmarks.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'apps/server/bin/forecourt.mjs', 'start', '--seed-demo'], {
     cwd: ROOT,
     // info: a shutdown is logged with the signal that caused it.
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },

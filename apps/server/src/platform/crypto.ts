@@ -1,3 +1,4 @@
+import { randomBytesPooled } from './ids.js';
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
@@ -22,7 +23,7 @@ export function deriveKeys(masterKeyHex: string, sessionSecret?: string): Keys {
 
 /** AES-256-GCM; output is base64 of version byte + iv + tag + ciphertext. */
 export function encrypt(keys: Keys, plaintext: string): string {
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const cipher = createCipheriv('aes-256-gcm', keys.encryption, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]).toString('base64');
