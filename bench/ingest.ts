@@ -28,34 +28,13 @@ import {
   type Backend,
   type BenchDatabase,
 } from './_server.js';
+import { SURNAMES } from '../apps/server/src/seed/demo.js';
 import { CITIES, GIVEN } from './_customer-csv.js';
 
 const BATCH = 100;
 const WARMUP_MS = 5000;
 const COPY_CHUNK = 20_000;
 
-const SURNAMES = [
-  '王',
-  '李',
-  '张',
-  '刘',
-  '陈',
-  '杨',
-  '黄',
-  '赵',
-  '吴',
-  '周',
-  '徐',
-  '孙',
-  '马',
-  '朱',
-  '胡',
-  '郭',
-  '何',
-  '林',
-  '欧阳',
-  '司马',
-];
 const MODELS = ['ID.4 CROZZ', '途观L', '帕萨特', '朗逸', 'ID.3', '探岳', '凌渡L', '威然'];
 const PAGES = [
   ['/', '首页'],

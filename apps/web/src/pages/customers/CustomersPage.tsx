@@ -1,13 +1,14 @@
 import { DeleteOutlined, DownloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { LifecycleStage, type CustomerFilters, type CustomerListItem } from '@forecourt/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { get, qs } from '../../api/client';
 import { useSession } from '../../auth';
 import { LoadMore } from '../../components/LoadMore';
+import { SaveViewModal } from '../../components/SaveViewModal';
 import { useSavedViews } from '../../components/useSavedViews';
 import { unitName, useOrgUnits } from '../../components/orgUnits';
 import { formatTime } from '../../format';
@@ -191,24 +192,7 @@ export function CustomersPage() {
         ]}
       />
       <LoadMore list={list} />
-      <Modal
-        open={naming !== null}
-        title={t('views.save')}
-        onCancel={() => setNaming(null)}
-        onOk={() => void saveView()}
-        okButtonProps={{ disabled: !(naming ?? '').trim(), 'data-testid': 'save-view-ok' } as never}
-        destroyOnHidden
-      >
-        <Input
-          autoFocus
-          maxLength={60}
-          placeholder={t('views.namePlaceholder')}
-          value={naming ?? ''}
-          onChange={(e) => setNaming(e.target.value)}
-          onPressEnter={() => void saveView()}
-          data-testid="save-view-name"
-        />
-      </Modal>
+      <SaveViewModal naming={naming} setNaming={setNaming} onSave={() => void saveView()} />
     </Card>
   );
 }

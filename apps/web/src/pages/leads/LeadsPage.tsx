@@ -1,13 +1,14 @@
 import { AppstoreOutlined, DeleteOutlined, PlusOutlined, SaveOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { LEAD_STAGES, type LeadFilters, type LeadListItem, type LeadSourceOption } from '@forecourt/contracts';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Input, Modal, Segmented, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, DatePicker, Input, Segmented, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError, get, qs } from '../../api/client';
 import { useSession } from '../../auth';
 import { LoadMore } from '../../components/LoadMore';
+import { SaveViewModal } from '../../components/SaveViewModal';
 import { useSavedViews } from '../../components/useSavedViews';
 import { unitName, useOrgUnits } from '../../components/orgUnits';
 import { dayjs, formatTime } from '../../format';
@@ -289,24 +290,7 @@ export function LeadsPage() {
           <LoadMore list={list} />
         </>
       )}
-      <Modal
-        open={naming !== null}
-        title={t('views.save')}
-        onCancel={() => setNaming(null)}
-        onOk={() => void saveView()}
-        okButtonProps={{ disabled: !(naming ?? '').trim(), 'data-testid': 'save-view-ok' } as never}
-        destroyOnHidden
-      >
-        <Input
-          autoFocus
-          maxLength={60}
-          placeholder={t('views.namePlaceholder')}
-          value={naming ?? ''}
-          onChange={(e) => setNaming(e.target.value)}
-          onPressEnter={() => void saveView()}
-          data-testid="save-view-name"
-        />
-      </Modal>
+      <SaveViewModal naming={naming} setNaming={setNaming} onSave={() => void saveView()} />
     </Card>
   );
 }
