@@ -168,6 +168,13 @@ export async function erasePerson(ctx: UseCaseContext, id: string): Promise<{ er
   );
   // The person's sales pipeline: leads with everything hanging off them (notes and raw payloads hold personal data).
   const personLeads = sql`(select id from leads where tenant_id = ${t}::uuid and (profile_id ${inPerson} or origin_profile_id ${inPerson}))`;
+  // Notifications name the customer in their titles (新线索：王女士); each one names a single lead and links to it.
+  erased.notifications = Number(
+    await count(
+      sql`with d as (delete from notifications where tenant_id = ${t}::uuid and link in (select '/leads/' || id::text from ${personLeads} l)
+                     returning 1) select count(*) as n from d`,
+    ),
+  );
   for (const table of ['lead_inquiries', 'lead_stage_changes', 'lead_activities', 'lead_assignments', 'lost_requests', 'orders', 'tasks'])
     await ctx.tx.execute(sql`delete from ${sql.raw(table)} where tenant_id = ${t}::uuid and lead_id in ${personLeads}`);
   await ctx.tx.execute(sql`delete from tasks where tenant_id = ${t}::uuid and profile_id ${inPerson}`);

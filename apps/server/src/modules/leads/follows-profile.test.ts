@@ -6,6 +6,7 @@ import { systemContext } from '../auth/system-context.js';
 import { erasePerson } from '../customers/data-subject.js';
 import { mergeProfiles } from '../identity/merge-profiles.js';
 import { unmerge } from '../identity/unmerge.js';
+import { notify } from '../notifications/notify.js';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { leadFixture, type LeadFixture } from '../../test/lifecycle-leads.js';
 
@@ -65,8 +66,28 @@ describe('leads follow the person (One ID)', () => {
     const kept = await f.makeLead({ name: '保留丁' });
     await addWork(gone);
     await addWork(kept);
+    // The consultant was told of each lead by name, as intake's assignment note does.
+    await withTenant(t.database.db, f.tenantId, (tx) =>
+      notify(
+        tx,
+        f.tenantId,
+        [gone, kept].map((l, i) => ({
+          userId: f.userId('sha01.sales1'),
+          kind: 'lead.assigned',
+          title: `新线索 New lead: ${i === 0 ? '删除丙' : '保留丁'}`,
+          link: `/leads/${l.id}`,
+        })),
+      ),
+    );
+    const notes = (leadId: string) =>
+      rowsOf<{ title: string }>(t.database.db, sql`select title from notifications where link = ${`/leads/${leadId}`}`);
+    expect((await notes(gone.id)).map((n) => n.title).join()).toContain('删除丙');
     const { erased } = await asOperator((ctx) => erasePerson(ctx, gone.profileId));
     expect(erased.leads).toBe(1);
+    // The assignment note named the customer; it goes too, and the other customer's stays.
+    expect(erased.notifications).toBeGreaterThan(0);
+    expect(await notes(gone.id)).toEqual([]);
+    expect((await notes(kept.id)).length).toBeGreaterThan(0);
     const left = await rowsOf<{ n: number | string }>(
       t.database.db,
       sql`select (select count(*) from leads where id = ${gone.id}::uuid) + (select count(*) from lead_activities where lead_id = ${gone.id}::uuid)
