@@ -437,4 +437,44 @@ describe('sales console', () => {
       await br.close();
     }
   });
+
+  it('a lead from 杭州 waits in that store’s claim pool; a consultant there takes it from the workbench and it is theirs', async () => {
+    // The rule the previous test saved sends 杭州 leads to HGH01's claim pool (抢单池).
+    const admin = await apiAs('admin');
+    const src = await admin<{ writeKey: string }>('POST', '/api/sources', { name: '懂车帝 Dongchedi', kind: 'lead_platform' });
+    assert.equal(src.status, 201, JSON.stringify(src.body));
+    const inHangzhou = prospect('DCD-2001', '周杭生', '13655556666', 'S7').replace(
+      '</contact>',
+      '<address><city>杭州市</city></address></contact>',
+    );
+    const [lead] = await sendAdf(src.body.writeKey, [inHangzhou]);
+    assert.equal(lead?.status, 'created');
+    assert.equal(lead?.ownerUserId, null, 'nobody owns a lead in the pool');
+    const units = await admin<{ items: { id: string; code: string }[] }>('GET', '/api/org/units');
+    const hgh01 = units.body.items.find((u) => u.code === 'HGH01')!;
+    const users = (await admin<{ items: User[] }>('GET', `/api/users?orgUnitId=${hgh01.id}&limit=200`)).body.items;
+    const claimer = users.find((u) => u.login === 'hgh01.sales1')!;
+
+    const br = await openBrowser();
+    const { page } = br;
+    try {
+      await login(page, server.baseUrl, 'hgh01.sales1');
+      await page.getByTestId('nav-/leads/workbench').click();
+      const inPool = page.getByTestId('wb-pool').locator(`[data-testid="wb-lead"][data-lead-id="${lead!.leadId}"]`);
+      await inPool.getByTestId('wb-claim').click();
+      await page.getByTestId('wb-my-leads').locator(`[data-testid="wb-lead"][data-lead-id="${lead!.leadId}"]`).waitFor();
+      await shot(page, 'leads-claimed-zh');
+    } finally {
+      await br.close();
+    }
+    const detail = await admin<{ ownerUserId: string | null; assignments: { userId: string | null; reason: string }[] }>(
+      'GET',
+      `/api/leads/${lead!.leadId}`,
+    );
+    assert.equal(detail.body.ownerUserId, claimer.id);
+    assert.ok(
+      detail.body.assignments.some((a) => a.userId === claimer.id),
+      `the claim is on the routing history: ${JSON.stringify(detail.body.assignments)}`,
+    );
+  });
 });
