@@ -23,10 +23,19 @@ async function freePort(): Promise<number> {
  * The real server, as `npm start` runs it, on a fresh embedded database with the demo tenant. Without its
  * 90 days of lead history unless asked (`demoLeads`): most tests count the customers they make themselves.
  */
-export async function startServer(opts: { demoLeads?: number } = {}): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+export async function startServer(
+  opts: { demoLeads?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-e2e-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, FORECOURT_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...opts.env,
+    FORECOURT_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   delete env.NODE_TEST_CONTEXT; // set by node --test; it would make the server report as a test child
   const child: ChildProcess = spawn(

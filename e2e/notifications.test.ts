@@ -39,7 +39,8 @@ const receiver = new Receiver();
 before(async () => {
   // Three attempts with no wait between them, so a dead letter happens within one job run.
   process.env.FORECOURT_WEBHOOK_RETRY_SECONDS = '0,0';
-  server = await startServer();
+  // The test's receiver listens on 127.0.0.1: a private address, which webhooks may only call when the operator allows it.
+  server = await startServer({ env: { FORECOURT_WEBHOOK_PRIVATE_NETWORKS: 'allow' } });
   delete process.env.FORECOURT_WEBHOOK_RETRY_SECONDS;
   await receiver.up();
   await receiver.down(); // the port is now closed: the receiver is "down"

@@ -26,6 +26,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   FORECOURT_WEBHOOK_RETRY_SECONDS:
     'seconds between webhook delivery attempts, comma-separated (default 30,120,600,3600,21600: six attempts, then the delivery is dead); ±20 % jitter',
   FORECOURT_WEBHOOK_TIMEOUT_MS: 'how long one webhook request may take before it counts as failed (default 5000)',
+  FORECOURT_WEBHOOK_PRIVATE_NETWORKS:
+    'deny (default): webhooks never call loopback, private or link-local addresses; allow: for receivers inside your own network',
   WECOM_MODE:
     'WeCom app messages: sandbox (default and, for now, the only mode: messages are recorded and shown in the console, nothing is sent)',
 };
@@ -68,6 +70,7 @@ export const ConfigSchema = z.object({
     .default('30,120,600,3600,21600')
     .transform((v) => v.split(',').map(Number)),
   FORECOURT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  FORECOURT_WEBHOOK_PRIVATE_NETWORKS: z.enum(['allow', 'deny']).default('deny'),
   WECOM_MODE: z.enum(['sandbox']).default('sandbox'),
 });
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { decrypt, type Keys } from '../../platform/crypto.js';
 import { rowsOf, withTenant, type Database } from '../../platform/db.js';
+import { blockedDestination } from './destination.js';
 import { notify, WEBHOOK_DEAD_KIND } from './notify.js';
 import { webhookHeaders } from './sign-webhook.js';
 
@@ -13,9 +14,15 @@ export interface DeliveryOptions {
   /** Only this tenant's deliveries. */
   tenantId?: string;
   batchSize?: number;
+  /** 'deny' (default): never call loopback, private or link-local addresses (destination.ts). */
+  privateNetworks?: 'allow' | 'deny';
 }
 
-export const DEFAULT_DELIVERY: DeliveryOptions = { retrySeconds: [30, 120, 600, 3600, 21_600], timeoutMs: 5000 };
+export const DEFAULT_DELIVERY: DeliveryOptions = {
+  retrySeconds: [30, 120, 600, 3600, 21_600],
+  timeoutMs: 5000,
+  privateNetworks: 'deny',
+};
 
 /** While an attempt is in flight its row is pushed this far ahead, so another worker does not take it too. */
 const LEASE_SECONDS = 60;
@@ -85,8 +92,12 @@ async function attempt(database: Database, keys: Keys, row: Claimed, opts: Deliv
   const body = JSON.stringify({ id: row.id, type: row.event_type, createdAt: new Date(row.created_at).toISOString(), data: row.payload });
   let outcome: Outcome;
   try {
-    const headers = webhookHeaders({ secret: decrypt(keys, row.secret_enc), eventType: row.event_type, deliveryId: row.id, body });
-    outcome = await post(row.url, headers, body, opts.timeoutMs);
+    const blocked = opts.privateNetworks === 'allow' ? null : await blockedDestination(row.url);
+    if (blocked) outcome = { ok: false, status: null, error: blocked };
+    else {
+      const headers = webhookHeaders({ secret: decrypt(keys, row.secret_enc), eventType: row.event_type, deliveryId: row.id, body });
+      outcome = await post(row.url, headers, body, opts.timeoutMs);
+    }
   } catch (err) {
     outcome = { ok: false, status: null, error: `not sent: ${err instanceof Error ? err.message : String(err)}` };
   }

@@ -12,9 +12,16 @@ let delivery: DeliveryOptions = DEFAULT_DELIVERY;
 let messenger: WecomMessenger = createWecomMessenger('sandbox');
 
 export function configureNotificationDelivery(
-  config: Pick<Config, 'FORECOURT_WEBHOOK_RETRY_SECONDS' | 'FORECOURT_WEBHOOK_TIMEOUT_MS' | 'WECOM_MODE'>,
+  config: Pick<
+    Config,
+    'FORECOURT_WEBHOOK_RETRY_SECONDS' | 'FORECOURT_WEBHOOK_TIMEOUT_MS' | 'FORECOURT_WEBHOOK_PRIVATE_NETWORKS' | 'WECOM_MODE'
+  >,
 ) {
-  delivery = { retrySeconds: config.FORECOURT_WEBHOOK_RETRY_SECONDS, timeoutMs: config.FORECOURT_WEBHOOK_TIMEOUT_MS };
+  delivery = {
+    retrySeconds: config.FORECOURT_WEBHOOK_RETRY_SECONDS,
+    timeoutMs: config.FORECOURT_WEBHOOK_TIMEOUT_MS,
+    privateNetworks: config.FORECOURT_WEBHOOK_PRIVATE_NETWORKS,
+  };
   messenger = createWecomMessenger(config.WECOM_MODE);
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, withTenant } from '../../platform/db.js';
 import { startTestApp, type Session, type TestApp } from '../../test/harness.js';
 import { backoffSeconds, deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.js';
+import { isPrivateAddress } from './destination.js';
 import { enqueueWebhookEvent } from './enqueue-webhook-event.js';
 import { notify } from './notify.js';
 import { SandboxWecomMessenger, sendQueuedWecomMessages } from './wecom.js';
@@ -54,7 +55,8 @@ let t: TestApp;
 let admin: Session;
 let manager: Session;
 let receiver: Receiver;
-const FAST: DeliveryOptions = { retrySeconds: [30, 120], timeoutMs: 2000 };
+// The receivers listen on 127.0.0.1, which the default (privateNetworks: 'deny') refuses; see the test of that below.
+const FAST: DeliveryOptions = { retrySeconds: [30, 120], timeoutMs: 2000, privateNetworks: 'allow' };
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -179,6 +181,41 @@ describe('webhook delivery', () => {
     // Nothing is due any more: a second run sends nothing.
     expect(await deliverDueWebhooks(t.database, t.keys, FAST)).toEqual({ delivered: 0, failed: 0, dead: 0 });
     expect(receiver.got).toHaveLength(1);
+  });
+
+  it('when private networks are denied (the default), then a webhook to a local address is not called and the log says why', async () => {
+    const hook = await createHook(receiver.url, ['lead.created']);
+    await pauseOthers(hook.id);
+    receiver.got.length = 0;
+    receiver.status = 200;
+    await enqueue('lead.created', { leadId: 'L-ssrf' });
+    expect(await deliverDueWebhooks(t.database, t.keys, { ...FAST, privateNetworks: 'deny' })).toEqual({
+      delivered: 0,
+      failed: 1,
+      dead: 0,
+    });
+    expect(receiver.got).toHaveLength(0);
+    const [d] = await deliveries(hook.id);
+    expect(d?.lastError).toMatch(/127\.0\.0\.1 is a private or local address .*FORECOURT_WEBHOOK_PRIVATE_NETWORKS=allow/);
+  });
+
+  it('the private ranges: loopback, RFC 1918, link-local (cloud metadata), CGNAT, IPv6 local and mapped IPv4 are refused; public ones pass', () => {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.5',
+      '192.168.1.10',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+    ])
+      expect(isPrivateAddress(a), a).toBe(true);
+    for (const a of ['8.8.8.8', '172.32.0.1', '203.0.113.9', '2001:4860:4860::8888', '::ffff:8.8.8.8'])
+      expect(isPrivateAddress(a), a).toBe(false);
   });
 
   it('when the receiver answers 500, then it is retried with backoff, dead after the last attempt, and a retry from the console re-queues it', async () => {
