@@ -17,7 +17,7 @@ import { customerRoutes } from './modules/customers/routes.js';
 import { savedViewRoutes } from './modules/views/routes.js';
 import { cdpSettingsRoutes } from './modules/identity/settings-routes.js';
 import { duplicateScanJob } from './modules/identity/duplicates/job.js';
-import { importJob, resumeImports } from './modules/imports/job.js';
+import { expireUploadsJob, importJob, resumeImports } from './modules/imports/job.js';
 import { importRoutes } from './modules/imports/routes.js';
 import { identityRoutes } from './modules/identity/routes.js';
 import { ensureEventPartitions, Pipeline } from './modules/ingest/pipeline.js';
@@ -42,6 +42,7 @@ export const JOBS: readonly JobDefinition[] = [
   purgeMessageIdsJob as JobDefinition,
   duplicateScanJob as JobDefinition,
   importJob as JobDefinition,
+  expireUploadsJob as JobDefinition,
   webhookDeliveryJob as JobDefinition,
   wecomDeliveryJob as JobDefinition,
   slaSweepJob as JobDefinition,

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportPreview, ImportView } from '@forecourt/contracts';
 import { rowsOf, toCount } from '../../platform/db.js';
+import { expireAbandonedUploads } from './job.js';
 import { startTestApp, type Session, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
@@ -393,5 +394,23 @@ describe('customer imports', () => {
     expect(again.statusCode).toBe(409);
     const audit = await count(sql`select count(*) as n from audit_log where action = 'import.cancelled' and target_id = ${json.import.id}`);
     expect(audit).toBe(1);
+  });
+
+  it('an upload left unimported for a week is deleted and its import says why; a recent one and a finished import stay', async () => {
+    const old = (await upload(CSV, 'abandoned.csv')).json.import;
+    const recent = (await upload(CSV, 'recent.csv')).json.import;
+    expect(old.fileBytes).toBeGreaterThan(0);
+    await t.database.db.execute(sql`update imports set created_at = now() - interval '8 days' where id = ${old.id}::uuid`);
+    const finishedBefore = await count(sql`select count(*) as n from imports where status = 'done' and not dry_run`);
+
+    expect(await expireAbandonedUploads(t.database)).toBe(1);
+    const view = (await t.app.inject({ method: 'GET', url: `/api/imports/${old.id}`, headers: admin.headers() })).json();
+    expect(view).toMatchObject({ status: 'cancelled', fileBytes: null });
+    expect(view.failure).toMatch(/deleted after 7 days/);
+    const kept = (await t.app.inject({ method: 'GET', url: `/api/imports/${recent.id}`, headers: admin.headers() })).json();
+    expect(kept).toMatchObject({ status: 'uploaded' });
+    expect(kept.fileBytes).toBeGreaterThan(0);
+    expect(await count(sql`select count(*) as n from imports where status = 'done' and not dry_run`)).toBe(finishedBefore);
+    expect(await expireAbandonedUploads(t.database)).toBe(0);
   });
 });

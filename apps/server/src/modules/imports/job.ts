@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { rowsOf, type Database } from '../../platform/db.js';
 import { defineJob, type Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
+import { removeUpload } from './files.js';
 import { runImport } from './run-import.js';
 
 /** Runs one import (or its dry run) to the end. Safe to run twice at once: the second stops at its first batch. */
@@ -32,3 +33,35 @@ export async function resumeImports(database: Database, jobs: Jobs, logger: Logg
   if (rows.length > 0) logger.info({ imports: rows.length }, 'imports queued again after a restart');
   return rows.length;
 }
+
+/** An upload that no import finishes within this many days is deleted: the file holds personal data in clear text. */
+export const UPLOAD_RETENTION_DAYS = 7;
+
+/**
+ * Deletes the files of abandoned imports (uploaded or mapped but never run, a dry run never followed by the real
+ * one, a failed run never resumed) older than the retention, and marks those imports cancelled with the reason.
+ * Returns how many it expired.
+ */
+export async function expireAbandonedUploads(database: Database, days = UPLOAD_RETENTION_DAYS): Promise<number> {
+  const rows = await rowsOf<{ file_path: string }>(
+    database.db,
+    sql`update imports set status = 'cancelled', finished_at = now(), version = version + 1,
+               failure = ${`The uploaded file was deleted after ${days} days without a finished import; upload it again to import it.`}
+        where created_at < now() - make_interval(days => ${days}::int)
+          and (status in ('uploaded', 'mapped', 'failed') or (status = 'done' and dry_run))
+        returning file_path`,
+  );
+  for (const r of rows) removeUpload(r.file_path);
+  return rows.length;
+}
+
+/** Daily: the files of abandoned imports go (UPLOAD_RETENTION_DAYS). */
+export const expireUploadsJob = defineJob({
+  name: 'imports.expire-uploads',
+  payload: z.object({}).passthrough(),
+  schedule: '47 2 * * *',
+  handler: async (_payload, { database, logger }) => {
+    const expired = await expireAbandonedUploads(database);
+    if (expired > 0) logger.info({ expired }, 'abandoned import uploads deleted');
+  },
+});

@@ -271,7 +271,7 @@ export function ImportWizardPage() {
               }
             />
           ) : (
-            <Alert type="warning" showIcon message={t('imports.cancelled')} />
+            <Alert type="warning" showIcon message={t('imports.cancelled')} description={current.failure ?? undefined} />
           )}
           <ProgressStep view={current} />
           <ErrorList view={current} />
