@@ -145,6 +145,27 @@ describe('notifications and webhooks', () => {
       await page.getByTestId('nav-/settings/webhooks').click();
       await page.getByText('WeCom app messages').waitFor();
       await shot(page, 'webhooks-en');
+
+      // The secret leaked: rotate it. The new one is shown once, and the next delivery is signed with it.
+      await page.getByTestId('webhook-rotate').click();
+      await page.getByTestId('webhook-rotate-ok').click();
+      await page.getByText('New signing secret').waitFor();
+      const rotated = (await page.getByTestId('webhook-secret').innerText()).trim();
+      assert.match(rotated, /^whsec_/);
+      assert.notEqual(rotated, secret);
+      await page.getByTestId('webhook-rotate-ok').waitFor({ state: 'hidden' });
+      await page.waitForTimeout(400); // the dialog's opening animation, for the screenshot
+      await shot(page, 'webhook-rotated-en');
+      await page.getByTestId('webhook-done').click();
+      await page.getByTestId('webhook-test').click();
+      for (const deadline = Date.now() + 30_000; receiver.got.length < 2; await page.waitForTimeout(250))
+        assert.ok(Date.now() < deadline, 'the test event reached the receiver within 30 s');
+      const next = receiver.got[1]!;
+      const signedWith = (key: string) =>
+        `sha256=${createHmac('sha256', key)
+          .update(`${String(next.headers['x-forecourt-timestamp'])}.${next.body}`)
+          .digest('hex')}`;
+      assert.equal(next.headers['x-forecourt-signature'], signedWith(rotated));
     } finally {
       await b.close();
     }

@@ -600,6 +600,9 @@ export const en: Messages = {
     delete: 'Delete',
     deleteConfirm: 'Delete this webhook and its delivery log?',
     createTitle: 'New webhook',
+    rotate: 'Rotate secret',
+    rotateConfirm: 'Replace the signing secret now? The old one stops working at once; give the receiver the new one.',
+    rotatedTitle: 'New signing secret',
     createdTitle: 'Webhook created',
     secretOnce: 'The signing secret is shown only this once: copy it to the receiver now.',
     signatureHint:

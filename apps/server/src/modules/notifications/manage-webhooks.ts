@@ -53,6 +53,22 @@ export async function createWebhook(ctx: UseCaseContext, input: CreateWebhook): 
   return { ...(await getWebhook(ctx, id)), secret };
 }
 
+/**
+ * Replaces the signing secret at once (a leaked secret must stop working now) and answers the new one this once.
+ * Deliveries from then on are signed with it; the receiver must be given it. A stale `version` is a 409.
+ */
+export async function rotateWebhookSecret(ctx: UseCaseContext, id: string, version: number): Promise<CreatedWebhook> {
+  const before = await getWebhook(ctx, id);
+  if (before.version !== version)
+    throw conflict(`version: someone changed this webhook meanwhile (now version ${before.version}); reload and try again.`);
+  const secret = `whsec_${randomToken(24)}`;
+  await ctx.tx.execute(sql`
+    update webhooks set secret_enc = ${encrypt(ctx.keys, secret)}, version = version + 1, updated_at = now()
+    where tenant_id = ${ctx.auth.tenantId}::uuid and id = ${id}::uuid`);
+  await auditAction(ctx, { action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id, details: { name: before.name } });
+  return { ...(await getWebhook(ctx, id)), secret };
+}
+
 /** Changes name, URL, events or active; a stale `version` is a 409 naming it. */
 export async function updateWebhook(ctx: UseCaseContext, id: string, input: UpdateWebhook): Promise<Webhook> {
   const before = await getWebhook(ctx, id);

@@ -18,7 +18,7 @@ import { errors, type App, type Services } from '../../platform/http.js';
 import type { Jobs } from '../../platform/jobs.js';
 import { webhookDeliveryJob } from './jobs.js';
 import { countUnreadNotifications, listNotifications } from './list-notifications.js';
-import { createWebhook, deleteWebhook, listWebhooks, updateWebhook } from './manage-webhooks.js';
+import { createWebhook, rotateWebhookSecret, deleteWebhook, listWebhooks, updateWebhook } from './manage-webhooks.js';
 import { markAllNotificationsRead, markNotificationRead } from './mark-notifications-read.js';
 import { listWebhookDeliveries, retryWebhookDelivery, sendTestWebhookEvent } from './webhook-deliveries.js';
 import { getWecomSettings, listWecomMessages, updateWecomSettings } from './wecom-settings.js';
@@ -118,6 +118,17 @@ export function notificationRoutes(app: App, s: NotificationServices) {
       await s.inTenant(req, (ctx) => deleteWebhook(ctx, req.params.id));
       return reply.status(204).send(null);
     },
+  });
+  app.post('/api/webhooks/:id/rotate-secret', {
+    config: { access: manage },
+    schema: {
+      tags: ['webhooks'],
+      summary: 'Replace the signing secret now; the answer holds the new one, shown this once (optimistic by version)',
+      params: Id,
+      body: z.object({ version: z.number().int().positive() }),
+      response: { 200: CreatedWebhook, ...errors(400, 401, 403, 404, 409) },
+    },
+    handler: (req) => s.inTenant(req, (ctx) => rotateWebhookSecret(ctx, req.params.id, req.body.version)),
   });
   app.post('/api/webhooks/:id/test', {
     config: { access: manage },

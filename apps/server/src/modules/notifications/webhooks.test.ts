@@ -183,6 +183,38 @@ describe('webhook delivery', () => {
     expect(receiver.got).toHaveLength(1);
   });
 
+  it('when the secret is rotated, then the next delivery is signed with the new one only; a stale version is 409; it is audited', async () => {
+    const hook = await createHook(receiver.url, ['lead.created']);
+    await pauseOthers(hook.id);
+    const rotated = await call(admin, 'POST', `/api/webhooks/${hook.id}/rotate-secret`, { version: hook.version });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const fresh = rotated.json() as { secret: string; version: number };
+    expect(fresh.secret).toMatch(/^whsec_/);
+    expect(fresh.secret).not.toBe(hook.secret);
+    expect(fresh.version).toBe(hook.version + 1);
+    const stale = await call(admin, 'POST', `/api/webhooks/${hook.id}/rotate-secret`, { version: hook.version });
+    expect(stale.statusCode).toBe(409);
+    // Never shown again: the webhook as listed carries no secret.
+    expect(JSON.stringify((await call(admin, 'GET', '/api/webhooks')).json())).not.toContain(fresh.secret);
+
+    receiver.got.length = 0;
+    receiver.status = 200;
+    await enqueue('lead.created', { leadId: 'L-rotated' });
+    expect(await deliverDueWebhooks(t.database, t.keys, FAST)).toMatchObject({ delivered: 1 });
+    const { headers, body } = receiver.got[0]!;
+    const sign = (secret: string) =>
+      `sha256=${createHmac('sha256', secret)
+        .update(`${String(headers['x-forecourt-timestamp'])}.${body}`)
+        .digest('hex')}`;
+    expect(headers['x-forecourt-signature']).toBe(sign(fresh.secret));
+    expect(headers['x-forecourt-signature']).not.toBe(sign(hook.secret));
+    const audit = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select count(*) as n from audit_log where action = 'webhook.secret_rotated' and target_id = ${hook.id}`,
+    );
+    expect(Number(audit[0]!.n)).toBe(1);
+  });
+
   it('when private networks are denied (the default), then a webhook to a local address is not called and the log says why', async () => {
     const hook = await createHook(receiver.url, ['lead.created']);
     await pauseOthers(hook.id);

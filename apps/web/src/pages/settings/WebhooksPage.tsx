@@ -34,6 +34,8 @@ export function WebhooksPage() {
   const client = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
+  /** The secret dialog shows a rotated secret rather than a new webhook's. */
+  const [rotated, setRotated] = useState(false);
   const [logOf, setLogOf] = useState<Webhook | null>(null);
   const [form] = Form.useForm();
   const hooks = useQuery({ queryKey: ['webhooks'], queryFn: () => get<{ items: Webhook[] }>('/api/webhooks').then((r) => r.items) });
@@ -56,6 +58,7 @@ export function WebhooksPage() {
     try {
       const hook = await post<CreatedWebhook>('/api/webhooks', v);
       setCreating(false);
+      setRotated(false);
       setCreated(hook);
       form.resetFields();
       void client.invalidateQueries({ queryKey: ['webhooks'] });
@@ -75,6 +78,16 @@ export function WebhooksPage() {
   const remove = async (w: Webhook) => {
     await api('DELETE', `/api/webhooks/${w.id}`);
     void client.invalidateQueries({ queryKey: ['webhooks'] });
+  };
+  const rotate = async (w: Webhook) => {
+    try {
+      const hook = await post<CreatedWebhook>(`/api/webhooks/${w.id}/rotate-secret`, { version: w.version });
+      setRotated(true);
+      setCreated(hook);
+      void client.invalidateQueries({ queryKey: ['webhooks'] });
+    } catch (e) {
+      fail(e);
+    }
   };
   const test = async (w: Webhook) => {
     try {
@@ -135,6 +148,13 @@ export function WebhooksPage() {
                   <a onClick={() => void test(w)} data-testid="webhook-test">
                     {t('webhooks.sendTest')}
                   </a>
+                  <Popconfirm
+                    title={t('webhooks.rotateConfirm')}
+                    onConfirm={() => void rotate(w)}
+                    okButtonProps={{ 'data-testid': 'webhook-rotate-ok' } as never}
+                  >
+                    <a data-testid="webhook-rotate">{t('webhooks.rotate')}</a>
+                  </Popconfirm>
                   <Popconfirm title={t('webhooks.deleteConfirm')} onConfirm={() => void remove(w)}>
                     <a>{t('webhooks.delete')}</a>
                   </Popconfirm>
@@ -166,7 +186,7 @@ export function WebhooksPage() {
       </Modal>
       <Modal
         open={created !== null}
-        title={t('webhooks.createdTitle')}
+        title={rotated ? t('webhooks.rotatedTitle') : t('webhooks.createdTitle')}
         onOk={() => setCreated(null)}
         onCancel={() => setCreated(null)}
         cancelButtonProps={{ style: { display: 'none' } }}
