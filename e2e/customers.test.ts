@@ -32,7 +32,7 @@ after(async () => {
   await server?.stop();
 });
 
-const PHONE = '13912345678';
+const PHONE = '13952345678';
 
 /** Searches the customer list and waits for the server's answer; returns the number of rows shown. */
 async function search(page: Page, q: string): Promise<number> {

@@ -60,24 +60,24 @@ describe('duplicates', () => {
       assert.equal(res.status, 200, `POST /v1/batch answered ${res.status}: ${await res.text()}`);
     };
     await send([
-      { userId: 'crm-e2e-1', traits: { name: '张伟', phone: '13812345678', city: '上海', vehicle_of_interest: 'ID.4' } },
-      { anonymousId: 'web-e2e-1', traits: { name: 'Zhang Wei', phone: '13812345679', city: '上海市' } },
+      { userId: 'crm-e2e-1', traits: { name: '张伟', phone: '13852345678', city: '上海', vehicle_of_interest: 'ID.4' } },
+      { anonymousId: 'web-e2e-1', traits: { name: 'Zhang Wei', phone: '13852345679', city: '上海市' } },
       { userId: 'crm-e2e-2', traits: { name: '刘洋', email: 'liuyang1990@163.com', city: '杭州' } },
       { anonymousId: 'web-e2e-2', traits: { name: '刘阳', email: 'liu.yang1990@qq.com', city: '杭州' } },
       { anonymousId: 'desk-a1', traits: { phone: '13177776666' } },
-      { anonymousId: 'desk-a2', traits: { email: 'front.desk@example.org' } },
+      { anonymousId: 'desk-a2', traits: { email: 'front.desk@fctest.cn' } },
       { userId: 'desk-u3', traits: { name: '赵敏' } },
       { anonymousId: 'desk-a4', traits: { city: '上海' } },
     ]);
     // The linking message after the four profiles exist (the pipeline keeps arrival order within a batch, not across).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const found = await api<{ items: unknown[] }>(admin, 'GET', '/api/customers?q=front.desk%40example.org');
+      const found = await api<{ items: unknown[] }>(admin, 'GET', '/api/customers?q=front.desk%40fctest.cn');
       if (found.items.length > 0) break;
       assert.ok(Date.now() < deadline, 'the pipeline did not process the people within 30 s');
       await new Promise((r) => setTimeout(r, 300));
     }
-    await send([{ userId: 'desk-u3', anonymousId: 'desk-a4', traits: { phone: '13177776666', email: 'front.desk@example.org' } }]);
+    await send([{ userId: 'desk-u3', anonymousId: 'desk-a4', traits: { phone: '13177776666', email: 'front.desk@fctest.cn' } }]);
     for (;;) {
       const reviews = await api<{ items: unknown[] }>(manager, 'GET', '/api/identity/reviews');
       if (reviews.items.length > 0) break;
@@ -103,7 +103,7 @@ describe('duplicates', () => {
       const first = await pair.getAttribute('data-pair');
       const compare = page.getByTestId('pair-compare');
       assert.match(await compare.innerText(), /\*\*\*/, 'contact details are masked');
-      assert.doesNotMatch(await compare.innerText(), /13812345678|liuyang1990@/, 'no full phone or e-mail on screen');
+      assert.doesNotMatch(await compare.innerText(), /13852345678|liuyang1990@/, 'no full phone or e-mail on screen');
       assert.equal(await page.getByTestId('compare-name').getAttribute('data-different'), 'true', 'the names are written differently');
       assert.equal(await page.getByTestId('compare-city').getAttribute('data-different'), 'false', 'same city (杭州 or 上海/上海市)');
       assert.ok((await page.getByTestId('pair-reasons').innerText()).includes('同城'), 'reasons are shown in Chinese');

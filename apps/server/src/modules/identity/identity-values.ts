@@ -1,6 +1,7 @@
 import type { IdentityType } from '@forecourt/contracts';
 import { blindIndex, encrypt, sha256, type Keys } from '../../platform/crypto.js';
 import { maskPhone, normalizeChinaMobile } from '../../platform/phone.js';
+import { isJunkIdentity } from '../imports/parse/junk.js';
 
 /** An identity as resolution sees it: `key` is the blind index, `value` the normalised plain value. */
 export interface IdentityValue {
@@ -32,6 +33,12 @@ export function junkReason(type: IdentityType, value: string): string | null {
     if (/^(test|demo|example|noreply|no-reply)\d*@/.test(value)) return 'placeholder e-mail';
   }
   if (/^(.)\1{5,}$/.test(value)) return 'repeated characters';
+  // The import's rules (the example number on forms, test mail domains, 无/未知/N/A, digit runs): one set of
+  // junk for every channel, so a value an import refuses never links people through the tracking API either.
+  if (type !== 'anonymous_id') {
+    const imported = isJunkIdentity(type, value);
+    if (imported) return imported.replace(/^is (an? |the )?/, '').replace(/;.*$/, '');
+  }
   return null;
 }
 

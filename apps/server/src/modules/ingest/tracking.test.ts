@@ -216,7 +216,7 @@ describe('One ID', () => {
       {
         type: 'identify',
         userId: 'crm-77',
-        traits: { name: '张伟', phone: '13700001111', email: 'zw@example.cn', city: '上海', consent: { 'marketing.sms': true } },
+        traits: { name: '张伟', phone: '13700001111', email: 'zw@fctest.cn', city: '上海', consent: { 'marketing.sms': true } },
         messageId: 'm-b1',
       },
     ]);
@@ -290,6 +290,22 @@ describe('One ID', () => {
       sql`select count(*) as n from identities where type = 'phone' and masked = '138****0000'`,
     );
     expect(Number(junk[0]!.n)).toBe(0);
+    // The rules an import uses apply here too: the example number printed on forms, a test mail domain.
+    await batch([
+      { type: 'identify', userId: 'j-3', traits: { phone: '13800138000', email: 'abc@test.com', name: '丙' } },
+      { type: 'identify', userId: 'j-4', traits: { phone: '13800138000', email: 'abc@test.com', name: '丁' } },
+    ]);
+    await t.pipeline.drain();
+    const examples = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select count(*) as n from identities where (type = 'phone' and masked = '138****8000') or (type = 'email' and masked like '%@test.com')`,
+    );
+    expect(Number(examples[0]!.n)).toBe(0);
+    const apart = await rowsOf<{ n: number | string }>(
+      t.database.db,
+      sql`select count(distinct profile_id) as n from identities where type = 'user_id' and profile_id in (select profile_id from events where properties->>'name' in ('丙', '丁'))`,
+    );
+    expect(Number(apart[0]!.n)).toBe(2);
 
     // Four walk-ins typed in with the store's front-desk number, each with their own CRM id.
     for (let i = 1; i <= 4; i++)

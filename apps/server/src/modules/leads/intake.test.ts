@@ -53,7 +53,7 @@ describe('contacts', () => {
     expect(placeholder.status).toBe(422);
     expect(placeholder.body.error?.message).toMatch(/^customer\.phone: .*placeholder/);
 
-    const email = await postLead(t, admin, { sourceId: sha.id, customer: { email: 'li.na@example.cn' } });
+    const email = await postLead(t, admin, { sourceId: sha.id, customer: { email: 'li.na@fctest.cn' } });
     expect(email.status).toBe(201);
     expect(email.body.results[0]!.status).toBe('created');
   });

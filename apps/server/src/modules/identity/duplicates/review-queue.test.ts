@@ -77,7 +77,7 @@ const decide = (session: Session, x: string, y: string, decision: string) =>
   });
 
 // Look-alikes (no shared phone or e-mail, so the resolver kept them apart) and two strangers.
-const zhang = { a: '13812345678', b: '13812345679' };
+const zhang = { a: '13852345678', b: '13852345679' };
 const liu = { a: '13655550001', b: '13655550002' };
 const chen = { a: '13611112222', b: '13611112223' };
 const zhou = { a: '13511112222', b: '13511112223' };
@@ -101,7 +101,7 @@ describe('probable-duplicate job', () => {
     expect(result.done).toBe(true);
   });
 
-  it('queues 张伟 13812345678 and Zhang Wei 13812345679 in one city, with reasons, and not two strangers', async () => {
+  it('queues 张伟 13852345678 and Zhang Wei 13852345679 in one city, with reasons, and not two strangers', async () => {
     const { items, total } = await list(manager);
     const [a, b] = [await find(zhang.a), await find(zhang.b)];
     const pair = items.find((p) => hasPair([p], a, b));
@@ -278,11 +278,11 @@ describe('probable-duplicate job', () => {
 
   it('when both profiles hold a userId of the same source, a merge is refused with 409 and the pair stays open', async () => {
     await send([
-      person('crm-13', { name: '吴磊', phone: '13412345678', city: '上海' }),
-      person('crm-14', { name: 'Wu Lei', phone: '13412345679', city: '上海' }),
+      person('crm-13', { name: '吴磊', phone: '13452345678', city: '上海' }),
+      person('crm-14', { name: 'Wu Lei', phone: '13452345679', city: '上海' }),
     ]);
     await runDuplicateScan(t.database, t.keys, tenantId);
-    const [a, b] = [await find('13412345678'), await find('13412345679')];
+    const [a, b] = [await find('13452345678'), await find('13452345679')];
     expect(hasPair((await list(manager)).items, a, b)).toBe(true);
     const res = await decide(manager, a, b, 'merge');
     expect(res.statusCode).toBe(409);
@@ -330,11 +330,11 @@ describe('identity reviews', () => {
   async function reviewOf(tag: string, phone: string): Promise<{ id: string; profiles: string[] }> {
     await send([
       { anonymousId: `${tag}-a1`, traits: { phone } },
-      { anonymousId: `${tag}-a2`, traits: { email: `${tag}.person@example.org` } },
+      { anonymousId: `${tag}-a2`, traits: { email: `${tag}.person@fctest.cn` } },
       { userId: `${tag}-u3`, traits: { name: '赵敏' } },
       { anonymousId: `${tag}-a4`, traits: { city: '上海' } },
     ]);
-    await send([{ userId: `${tag}-u3`, anonymousId: `${tag}-a4`, traits: { phone, email: `${tag}.person@example.org` } }]);
+    await send([{ userId: `${tag}-u3`, anonymousId: `${tag}-a4`, traits: { phone, email: `${tag}.person@fctest.cn` } }]);
     const res = await t.app.inject({ method: 'GET', url: '/api/identity/reviews?limit=100', headers: manager.headers() });
     expect(res.statusCode).toBe(200);
     const review = (res.json().items as { id: string; masked: string; reason: string; profiles: { id: string }[] }[]).find(
