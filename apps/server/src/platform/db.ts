@@ -102,6 +102,40 @@ export function yieldToRequests(database: Pick<Database, 'kind'>): Promise<void>
   return database.kind === 'pglite' ? new Promise((resolve) => setTimeout(resolve, 20)) : Promise.resolve();
 }
 
+/**
+ * Statements of one transaction sent without waiting for each other's answers. On PostgreSQL the driver
+ * queues them and sends each as soon as the previous one is done, so the database works on one while this
+ * process builds the next (a batch's writes are independent statements); the embedded database runs them one
+ * after another. `flush` waits for all of them and throws the first failure (the later ones then only say
+ * the transaction is aborted).
+ */
+export class StatementPipeline {
+  readonly #pending: Promise<unknown>[] = [];
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** `pipelined` on PostgreSQL (see pipelineMode); `one by one` waits for each statement before sending the next. */
+  constructor(
+    private readonly tx: Executor,
+    private readonly mode: 'pipelined' | 'one by one',
+  ) {}
+
+  send(query: SQL): void {
+    // execute() answers a lazy thenable that runs the query on every then(): run it exactly once, now.
+    const next = () => this.tx.execute(query).then((result) => result);
+    const sent = this.mode === 'pipelined' ? next() : (this.#tail = this.#tail.then(next, next));
+    sent.catch(() => undefined); // reported by flush
+    this.#pending.push(sent);
+  }
+
+  async flush(): Promise<void> {
+    const settled = await Promise.allSettled(this.#pending.splice(0));
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  }
+}
+
+/** PGlite runs one statement at a time on this thread: nothing to overlap there. */
+export const pipelineMode = (kind: Database['kind']): 'pipelined' | 'one by one' => (kind === 'postgres' ? 'pipelined' : 'one by one');
+
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     // One round trip: set_config('role', …, true) is SET LOCAL ROLE.

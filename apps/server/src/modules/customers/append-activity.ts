@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import type { Tx } from '../../platform/db.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { StatementPipeline, type Tx } from '../../platform/db.js';
 
 /** A timeline entry of a resolved profile (`timestamp` and the other times as ISO strings). */
 export interface EventRow {
@@ -44,16 +44,20 @@ export interface UnitLinkRow {
 
 /**
  * Append what a resolved batch brought to its profiles: events, consent-ledger rows, vehicles and
- * data-scope links, each as one multi-row statement in the caller's transaction.
+ * data-scope links, each as one multi-row statement in the caller's transaction. With `pipeline` the
+ * statements are only sent; the caller flushes it.
  */
 export async function appendActivity(
   tx: Tx,
   tenantId: string,
   rows: { events: EventRow[]; consents: ConsentRow[]; vehicles: VehicleRow[]; units: UnitLinkRow[]; unitReason: string },
+  pipeline?: StatementPipeline,
 ): Promise<void> {
   const { events, consents, vehicles } = rows;
+  const own = pipeline ? null : new StatementPipeline(tx, 'one by one');
+  const send = (query: SQL) => (pipeline ?? own!).send(query);
   if (events.length > 0) {
-    await tx.execute(sql`
+    send(sql`
       insert into events (tenant_id, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
                           original_timestamp, received_at, properties, context)
       select ${tenantId}::uuid, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
@@ -63,14 +67,14 @@ export async function appendActivity(
            received_at timestamptz, properties jsonb, context jsonb)`);
   }
   if (consents.length > 0) {
-    await tx.execute(sql`
+    send(sql`
       insert into consents (tenant_id, id, profile_id, purpose, channel, granted, at, source_id, evidence)
       select ${tenantId}::uuid, id, profile_id, purpose, channel, granted, at, source_id, evidence
       from jsonb_to_recordset(${JSON.stringify(consents)}::jsonb) as x(id uuid, profile_id uuid, purpose text, channel text,
            granted boolean, at timestamptz, source_id uuid, evidence jsonb)`);
   }
   if (vehicles.length > 0) {
-    await tx.execute(sql`
+    send(sql`
       insert into profile_vehicles (tenant_id, profile_id, vin, source_id, since)
       select ${tenantId}::uuid, profile_id, vin, source_id, at
       from jsonb_to_recordset(${JSON.stringify(vehicles)}::jsonb) as x(profile_id uuid, vin text, source_id uuid, at timestamptz)
@@ -78,10 +82,11 @@ export async function appendActivity(
   }
   const units = [...new Map(rows.units.map((u) => [`${u.profile_id}|${u.org_unit_id}`, u])).values()];
   if (units.length > 0) {
-    await tx.execute(sql`
+    send(sql`
       insert into profile_units (tenant_id, profile_id, org_unit_id, path, reason)
       select ${tenantId}::uuid, profile_id, org_unit_id, path, ${rows.unitReason}
       from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(profile_id uuid, org_unit_id uuid, path text)
       on conflict do nothing`);
   }
+  await own?.flush();
 }

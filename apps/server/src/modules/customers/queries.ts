@@ -6,6 +6,7 @@ import { notFound } from '../../platform/errors.js';
 import { decodeCursor, pageFrom } from '../../platform/pagination.js';
 import { identityKey, normalizeIdentity } from '../identity/identity-values.js';
 import { loadSettings } from '../identity/settings.js';
+import { unpackTraitSources } from '../identity/traits.js';
 import { profileInScope } from './scope.js';
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -93,7 +94,7 @@ export async function getProfileRow(ctx: UseCaseContext, id: string) {
       merged_into: string | null;
       name: string | null;
       traits: Record<string, unknown>;
-      trait_sources: Record<string, { sourceId: string | null; at: string }>;
+      trait_sources: Parameters<typeof unpackTraitSources>[1];
       tags: string[];
       lifecycle_stage: string;
       owner_org_unit_id: string | null;
@@ -160,6 +161,7 @@ export async function getCustomer(ctx: UseCaseContext, id: string): Promise<Cust
     ),
   ]);
   const nameOf = (kind: string, id: string | null) => (id ? (names.find((n) => n.kind === kind && n.id === id)?.name ?? null) : null);
+  const sources = unpackTraitSources(p.traits, p.trait_sources);
   return {
     id: p.id,
     name: p.name,
@@ -182,7 +184,7 @@ export async function getCustomer(ctx: UseCaseContext, id: string): Promise<Cust
     traits: Object.entries(p.traits)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => {
-        const meta = p.trait_sources[key];
+        const meta = sources[key];
         return { key, value, sourceId: meta?.sourceId ?? null, sourceName: nameOf('source', meta?.sourceId ?? null), at: meta?.at ?? null };
       }),
     vehicles: vehicles.map((v) => ({ vin: v.vin, since: iso(v.since)! })),

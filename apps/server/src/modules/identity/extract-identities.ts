@@ -79,6 +79,7 @@ export function extractIdentities(input: {
   const appIdKey = APP_ID_TRAITS.find((k) => lower.has(k));
   const appId = appIdKey ? String(lower.get(appIdKey) ?? '') || null : null;
   for (const [key, value] of Object.entries(input.traits)) {
+    if (key === '') continue; // a trait needs a name (and "" is taken by the stored form of trait origins, traits.ts)
     const k = key.toLowerCase();
     const type = TRAIT_IDENTITIES[k];
     if (type) {

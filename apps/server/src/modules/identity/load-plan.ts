@@ -4,12 +4,13 @@ import { rowsOf, type Tx } from '../../platform/db.js';
 import type { IdentityValue } from './identity-values.js';
 import { limitGroup, type ProfileState } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
+import { unpackTraitSources } from './traits.js';
 
 interface ProfileRow {
   id: string;
   name: string | null;
   traits: Record<string, unknown>;
-  trait_sources: ProfileState['traitSources'];
+  trait_sources: Parameters<typeof unpackTraitSources>[1];
   tags: string[];
   lifecycle_stage: string;
   owner_org_unit_id: string | null;
@@ -94,7 +95,7 @@ export async function loadProfiles(
       isNew: false,
       name: r.name,
       traits: r.traits ?? {},
-      traitSources: r.trait_sources ?? {},
+      traitSources: unpackTraitSources(r.traits ?? {}, r.trait_sources),
       tags: r.tags ?? [],
       lifecycleStage: r.lifecycle_stage,
       ownerOrgUnitId: r.owner_org_unit_id,

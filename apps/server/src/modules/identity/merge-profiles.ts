@@ -7,6 +7,7 @@ import { nameSearchForms } from '../customers/name-search.js';
 import { loadProfiles } from './load-plan.js';
 import { foldProfile, profileSnapshot, type PlannedMerge, type ProfileState } from './plan-batch.js';
 import { loadSettings } from './settings.js';
+import { packTraitSources } from './traits.js';
 import { anyUuid } from './duplicates/sql-lists.js';
 import { applyMerge } from './write-plan.js';
 
@@ -88,7 +89,7 @@ export async function mergeProfiles(
   const forms = nameSearchForms(survivor.name);
   await ctx.tx.execute(sql`
     update profiles set name = ${survivor.name}, name_pinyin = ${forms.pinyin}, name_initials = ${forms.initials},
-           traits = ${JSON.stringify(survivor.traits)}::jsonb, trait_sources = ${JSON.stringify(survivor.traitSources)}::jsonb,
+           traits = ${JSON.stringify(survivor.traits)}::jsonb, trait_sources = ${JSON.stringify(packTraitSources(survivor.traits, survivor.traitSources))}::jsonb,
            tags = array(select jsonb_array_elements_text(${JSON.stringify(survivor.tags)}::jsonb)),
            owner_org_unit_id = ${survivor.ownerOrgUnitId}::uuid, owner_user_id = ${survivor.ownerUserId}::uuid, city = ${survivor.city},
            first_seen_at = ${survivor.firstSeenAt}::timestamptz, last_seen_at = ${survivor.lastSeenAt}::timestamptz,

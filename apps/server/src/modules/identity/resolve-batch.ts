@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Keys } from '../../platform/crypto.js';
-import type { Database, Tx } from '../../platform/db.js';
+import type { Database, StatementPipeline, Tx } from '../../platform/db.js';
 import { loadForPlan } from './load-plan.js';
 import { BatchPlan, type MessageToResolve } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
-import { writePlan } from './write-plan.js';
+import { writePlan, type NameForms } from './write-plan.js';
 
 export interface ResolveBatchOptions {
   kind: Database['kind'];
@@ -15,6 +15,10 @@ export interface ResolveBatchOptions {
   kindOf: (sourceId: string | null) => string | null;
   /** false: plan only (an import's dry run): nothing is locked or written. */
   write?: boolean;
+  /** Search forms of names computed ahead (an import's worker); others are computed when written. */
+  nameForms?: NameForms;
+  /** Send the writes without waiting for them; the caller flushes (see StatementPipeline). */
+  pipeline?: StatementPipeline;
 }
 
 /**
@@ -34,7 +38,7 @@ export async function resolveBatch(tx: Tx, opts: ResolveBatchOptions): Promise<B
   );
   const plan = new BatchPlan(settings, loaded.owner, loaded.profiles, loaded.blocked, kindOf, loaded.notSame);
   for (const m of messages) plan.resolve(m);
-  if (write) await writePlan(tx, keys, tenantId, plan, settings);
+  if (write) await writePlan(tx, keys, tenantId, plan, settings, opts.nameForms, opts.pipeline);
   return plan;
 }
 

@@ -7,6 +7,8 @@ import { nameSearchForms } from '../customers/name-search.js';
 import { markForDuplicateScan } from './duplicates/mark-stale.js';
 import { FOLLOWS_PROFILE } from './write-plan.js';
 import type { MergeSnapshot } from './schema.js';
+import { packTraitSources, unpackTraitSources } from './traits.js';
+import type { TraitSources } from '../customers/schema.js';
 
 /**
  * Undo a merge: the absorbed profile comes back with its identities, its events (and those of
@@ -62,11 +64,11 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
 
   const [current] = await rowsOf<{
     traits: Record<string, unknown>;
-    trait_sources: Record<string, { sourceId: string | null; at: string }>;
+    trait_sources: Parameters<typeof unpackTraitSources>[1];
   }>(ctx.tx, sql`select traits, trait_sources from profiles where tenant_id = ${t}::uuid and id = ${s}::uuid`);
   const traits = { ...merge.snapshot.survivor.traits };
   const sources = { ...(merge.snapshot.survivor.traitSources as Record<string, { sourceId: string | null; at: string }>) };
-  for (const [key, meta] of Object.entries(current?.trait_sources ?? {})) {
+  for (const [key, meta] of Object.entries(unpackTraitSources(current?.traits ?? {}, current?.trait_sources))) {
     if (meta.at > mergedAt) {
       traits[key] = current!.traits[key];
       sources[key] = meta;
@@ -74,7 +76,7 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
   }
   const survivorForms = nameSearchForms(merge.snapshot.survivor.name);
   await ctx.tx.execute(sql`
-    update profiles set traits = ${JSON.stringify(traits)}::jsonb, trait_sources = ${JSON.stringify(sources)}::jsonb,
+    update profiles set traits = ${JSON.stringify(traits)}::jsonb, trait_sources = ${JSON.stringify(packTraitSources(traits, sources))}::jsonb,
            name = ${merge.snapshot.survivor.name}, name_pinyin = ${survivorForms.pinyin}, name_initials = ${survivorForms.initials},
            tags = array(select jsonb_array_elements_text(${JSON.stringify(merge.snapshot.survivor.tags)}::jsonb)),
            city = ${cityOf(traits)}, lifecycle_stage = ${merge.snapshot.survivor.lifecycleStage},
@@ -84,7 +86,7 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
   const abs = merge.snapshot.absorbed;
   const absForms = nameSearchForms(abs.name);
   await ctx.tx.execute(sql`
-    update profiles set merged_into = null, traits = ${JSON.stringify(abs.traits)}::jsonb, trait_sources = ${JSON.stringify(abs.traitSources)}::jsonb,
+    update profiles set merged_into = null, traits = ${JSON.stringify(abs.traits)}::jsonb, trait_sources = ${JSON.stringify(packTraitSources(abs.traits, abs.traitSources as TraitSources))}::jsonb,
            name = ${abs.name}, name_pinyin = ${absForms.pinyin}, name_initials = ${absForms.initials},
            tags = array(select jsonb_array_elements_text(${JSON.stringify(abs.tags)}::jsonb)),
            city = ${cityOf(abs.traits)}, lifecycle_stage = ${abs.lifecycleStage},

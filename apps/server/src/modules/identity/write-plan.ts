@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Keys } from '../../platform/crypto.js';
-import { rowsOf, type Tx } from '../../platform/db.js';
+import { rowsOf, StatementPipeline, type Tx } from '../../platform/db.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { nameSearchForms } from '../customers/name-search.js';
-import { markForDuplicateScan } from './duplicates/mark-stale.js';
+import { duplicateScanMarks, markForDuplicateScan } from './duplicates/mark-stale.js';
 import { sealIdentity } from './identity-values.js';
+import { packTraitSources } from './traits.js';
 import type { BatchPlan, PlannedMerge } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
 
@@ -12,11 +13,23 @@ import type { CdpSettings } from './settings.js';
 export const FOLLOWS_PROFILE = ['leads', 'lead_activities', 'tasks', 'orders'] as const;
 
 /** Write a plan's profiles, identities, merges, reviews and conflicts (events are the caller's). */
-export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: BatchPlan, settings: CdpSettings): Promise<void> {
+export type NameForms = ReadonlyMap<string, ReturnType<typeof nameSearchForms>>;
+
+export async function writePlan(
+  tx: Tx,
+  keys: Keys,
+  tenantId: string,
+  plan: BatchPlan,
+  settings: CdpSettings,
+  nameForms?: NameForms,
+  pipeline?: StatementPipeline,
+): Promise<void> {
+  // With the caller's pipeline the statements are only sent (the caller flushes); otherwise one by one.
+  const pipe = pipeline ?? new StatementPipeline(tx, 'one by one');
   const now = new Date().toISOString();
   const changed = [...plan.changedProfiles].map((id) => plan.profiles.get(id)!).filter(Boolean);
   const toRow = (p: (typeof changed)[number]) => {
-    const forms = nameSearchForms(p.name);
+    const forms = (p.name !== null && nameForms?.get(p.name)) || nameSearchForms(p.name);
     const survivor = plan.current(p.id);
     return {
       id: p.id,
@@ -25,7 +38,7 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
       name_pinyin: forms.pinyin,
       name_initials: forms.initials,
       traits: p.traits,
-      trait_sources: p.traitSources,
+      trait_sources: packTraitSources(p.traits, p.traitSources),
       tags: p.tags,
       lifecycle_stage: p.lifecycleStage,
       owner_org_unit_id: p.ownerOrgUnitId,
@@ -37,7 +50,7 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
   };
   const created = changed.filter((p) => p.isNew).map(toRow);
   if (created.length > 0) {
-    await tx.execute(sql`
+    pipe.send(sql`
       insert into profiles (tenant_id, id, merged_into, name, name_pinyin, name_initials, traits, trait_sources, tags, lifecycle_stage,
                             owner_org_unit_id, owner_user_id, city, first_seen_at, last_seen_at, created_at, updated_at)
       select ${tenantId}::uuid, id, null, name, name_pinyin, name_initials, traits, trait_sources,
@@ -60,7 +73,7 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
   }));
   if (fresh.length > 0) {
     // Identities join the profile that first got them; merges below move them on with everything else.
-    await tx.execute(sql`
+    pipe.send(sql`
       insert into identities (tenant_id, type, key, profile_id, origin_profile_id, value_enc, masked, last4, source_id, first_seen_at, last_seen_at)
       select ${tenantId}::uuid, type, key, profile_id, profile_id, value_enc, masked, last4, source_id, at, at
       from jsonb_to_recordset(${JSON.stringify(fresh)}::jsonb) as x(type text, key text, profile_id uuid, value_enc text,
@@ -74,17 +87,20 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
       return { type, key };
     });
   if (seen.length > 0) {
-    await tx.execute(sql`
+    pipe.send(sql`
       update identities i set last_seen_at = ${now}::timestamptz
       from jsonb_to_recordset(${JSON.stringify(seen)}::jsonb) as x(type text, key text)
       where i.tenant_id = ${tenantId}::uuid and i.type = x.type and i.key = x.key and i.last_seen_at < ${now}::timestamptz - interval '1 minute'`);
   }
 
-  await applyMerges(tx, tenantId, plan.merges, null);
+  if (plan.merges.length > 0) {
+    await pipe.flush(); // applyMerges reads what the statements above wrote
+    await applyMerges(tx, tenantId, plan.merges, null);
+  }
 
   const updated = changed.filter((p) => !p.isNew || plan.current(p.id) !== p.id).map(toRow);
   if (updated.length > 0) {
-    await tx.execute(sql`
+    pipe.send(sql`
       update profiles p set merged_into = x.merged_into, name = x.name, name_pinyin = x.name_pinyin, name_initials = x.name_initials,
              traits = x.traits, trait_sources = x.trait_sources, tags = array(select jsonb_array_elements_text(x.tags)),
              owner_org_unit_id = x.owner_org_unit_id, owner_user_id = x.owner_user_id, city = x.city,
@@ -110,14 +126,14 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
       profile_ids: r.profileIds,
       reason: r.reason,
     }));
-    await tx.execute(sql`
+    pipe.send(sql`
       insert into identity_reviews (tenant_id, id, identity_type, identity_key, masked, profile_ids, reason)
       select ${tenantId}::uuid, id, type, key, masked, array(select jsonb_array_elements_text(profile_ids)::uuid), reason
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, type text, key text, masked text, profile_ids jsonb, reason text)`);
   }
   if (plan.conflicts.size > 0) {
     const rows = [...plan.conflicts.values()];
-    await tx.execute(sql`
+    pipe.send(sql`
       insert into shared_identities (tenant_id, type, key, masked, conflicts, blocked, reason)
       select ${tenantId}::uuid, type, key, masked, n, n >= ${settings.sharedAfterConflicts}, 'conflicts'
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(type text, key text, masked text, n int)
@@ -126,7 +142,9 @@ export async function writePlan(tx: Tx, keys: Keys, tenantId: string, plan: Batc
             blocked = shared_identities.blocked or shared_identities.conflicts + excluded.conflicts >= ${settings.sharedAfterConflicts},
             updated_at = now()`);
   }
-  await markForDuplicateScan(tx, tenantId, plan.rekeyProfiles);
+  const marks = duplicateScanMarks(tenantId, plan.rekeyProfiles);
+  if (marks) pipe.send(marks);
+  if (!pipeline) await pipe.flush();
 }
 
 /** One merge (a reviewer's); see applyMerges. */

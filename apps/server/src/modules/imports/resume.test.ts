@@ -89,9 +89,10 @@ describe('an interrupted import', () => {
     });
     expect(again.statusCode).toBe(202);
     // Two runners at once, as when a restarted process and a retry both pick it up: one finishes, the other stops.
+    // They prepare rows on worker threads, as a large file's run does; the first run above did it on this thread.
     const results = await Promise.all([
-      runImport(deps, admin.me.tenant.id, first.id, { batchSize: 4 }),
-      runImport(deps, admin.me.tenant.id, first.id, { batchSize: 4 }),
+      runImport(deps, admin.me.tenant.id, first.id, { batchSize: 4, worker: true }),
+      runImport(deps, admin.me.tenant.id, first.id, { batchSize: 4, worker: true }),
     ]);
     expect(results.sort()).toEqual(['done', 'stopped']);
     const done = await view(first.id);
@@ -160,7 +161,10 @@ describe('an interrupted import', () => {
       payload: { dryRun: false, version: failed.version },
     });
     expect(retry.statusCode).toBe(202);
-    expect(await runImport(deps, admin.me.tenant.id, preview.import.id, { batchSize: 5 })).toBe('failed');
-    expect(await view(preview.import.id)).toMatchObject({ status: 'failed', okRows: 25, duplicateRows: 0 });
+    // The retry prepares rows on a worker thread: the file's error comes back from it with the same line.
+    expect(await runImport(deps, admin.me.tenant.id, preview.import.id, { batchSize: 5, worker: true })).toBe('failed');
+    const again = await view(preview.import.id);
+    expect(again).toMatchObject({ status: 'failed', okRows: 25, duplicateRows: 0 });
+    expect(again.failure).toMatch(/cannot be read from line 27 on: a field opens a quote/);
   });
 });

@@ -1,19 +1,19 @@
-import type { ImportOutcome, IdentityType } from '@forecourt/contracts';
+import type { ImportOutcome } from '@forecourt/contracts';
+import { stat } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
-import { backgroundBatch, rowsOf, withTenant, yieldToRequests, type Tx } from '../../platform/db.js';
+import { backgroundBatch, pipelineMode, rowsOf, StatementPipeline, withTenant, yieldToRequests, type Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import type { JobDeps } from '../../platform/jobs.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { appendActivity, type ConsentRow, type EventRow, type UnitLinkRow, type VehicleRow } from '../customers/append-activity.js';
-import type { Extracted, FoundIdentity } from '../identity/extract-identities.js';
-import { sealIdentity, toIdentityValue, type IdentityValue } from '../identity/identity-values.js';
+import type { Extracted } from '../identity/extract-identities.js';
 import type { MessageToResolve } from '../identity/plan-batch.js';
 import { resolveBatch } from '../identity/resolve-batch.js';
 import { loadSettings, type CdpSettings } from '../identity/settings.js';
 import { estimateDataRows, removeUpload } from './files.js';
-import { mapRow, type ImportRecord, type RowError } from './parse/map-row.js';
-import { readRows } from './parse/read-rows.js';
+import { prepareInWorker } from './prepare-in-worker.js';
+import { prepareBatches, type PreparedBatch, type PreparedRow, type PrepareOptions } from './prepare-rows.js';
 import { mappingOf, type ImportRow } from './queries.js';
 
 /** Rows per transaction: large enough that round trips don't dominate, small enough for a snappy progress bar. */
@@ -25,27 +25,15 @@ export interface RunImportOptions {
   batchSize?: number;
   /** Stop after the batch in flight, as a killed process would (tests). */
   signal?: AbortSignal;
+  /** Prepare rows on a worker thread: by default for files of PREPARE_IN_WORKER_FROM_BYTES and more. */
+  worker?: boolean;
 }
+
+/** Below this size (about 20,000 rows) starting a thread costs more than it saves. */
+export const PREPARE_IN_WORKER_FROM_BYTES = 2 * 1024 * 1024;
 
 /** How a run ended: finished, stopped because the import was cancelled or another runner took it over, interrupted, or failed. */
 export type RunResult = 'done' | 'stopped' | 'interrupted' | 'failed';
-
-interface PreparedRow {
-  line: number;
-  record: ImportRecord;
-  messageId: string;
-  identities: IdentityValue[];
-  found: FoundIdentity[];
-}
-
-interface PreparedBatch {
-  /** Records of the file this batch consumed (good, bad, blank and repeated ones). */
-  consumed: number;
-  ok: PreparedRow[];
-  errors: Array<{ line: number; errors: RowError[] }>;
-  /** Rows repeated within this file (earlier in the batch; in a dry run, anywhere earlier). */
-  repeated: number;
-}
 
 interface Context {
   deps: JobDeps;
@@ -106,9 +94,22 @@ export async function runImport(deps: JobDeps, tenantId: string, importId: strin
     if (!context) return 'stopped';
 
     let expected = Number(row.processed_rows);
-    // Parsing the next batch overlaps with writing this one (on PostgreSQL the database works meanwhile).
+    // The next batch is prepared while this one is written: on a worker thread for large files (the second core).
     const size = opts.batchSize ?? backgroundBatch(database, IMPORT_BATCH_ROWS, EMBEDDED_IMPORT_BATCH_ROWS);
-    for await (const batch of prepareBatches(context, row, mapping, size)) {
+    const prepare: PrepareOptions = {
+      keys: deps.keys,
+      sourceId: row.source_id,
+      dryRun: row.dry_run,
+      // On PostgreSQL this process waits for the database most of a batch: seal now, not inside the transaction.
+      seal: !row.dry_run && database.kind === 'postgres',
+      path: row.file_path,
+      format: row.format,
+      skip: Number(row.processed_rows),
+      mapping,
+      size,
+    };
+    const inWorker = opts.worker ?? (await fileSize(row.file_path)) >= PREPARE_IN_WORKER_FROM_BYTES;
+    for await (const batch of inWorker ? prepareInWorker(prepare) : prepareBatches(prepare)) {
       if (pending && !(await pending)) return 'stopped';
       if (pending) await yieldToRequests(database);
       if (opts.signal?.aborted) return 'interrupted';
@@ -124,70 +125,19 @@ export async function runImport(deps: JobDeps, tenantId: string, importId: strin
     if (pending) await pending.catch(() => undefined);
     const failure =
       err instanceof AppError ? err.userMessage : 'The import stopped on a server error; start it again to resume where it stopped.';
-    if (!(err instanceof AppError)) deps.logger.error({ err, importId }, 'import failed');
-    await withTenant(database.db, tenantId, (tx) =>
-      tx.execute(sql`update imports set status = 'failed', failure = ${failure}, finished_at = now()
-                     where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid and status = 'running'`),
+    const marked = await withTenant(database.db, tenantId, (tx) =>
+      rowsOf<{ id: string }>(
+        tx,
+        sql`update imports set status = 'failed', failure = ${failure}, finished_at = now()
+            where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid and status = 'running' returning id`,
+      ),
     );
+    // Another runner finished or failed it meanwhile (and may have removed the file this one then missed).
+    if (marked.length === 0) return 'stopped';
+    if (!(err instanceof AppError)) deps.logger.error({ err, importId }, 'import failed');
     return 'failed';
   }
 }
-
-/** Reads, maps and validates the rows after the checkpoint, and computes their blind indexes, a batch at a time. */
-async function* prepareBatches(
-  context: Context,
-  row: ImportRow,
-  mapping: NonNullable<ReturnType<typeof mappingOf>>,
-  size: number,
-): AsyncGenerator<PreparedBatch> {
-  const { keys } = context.deps;
-  const skip = Number(row.processed_rows);
-  // A dry run writes no message ids, so rows repeated across batches are remembered here (48 bits of the fingerprint each).
-  const seen = context.dryRun ? new Set<number>() : null;
-  const preseal = !context.dryRun && context.deps.database.kind === 'postgres';
-  let batch = newBatch();
-  let inBatch = new Set<string>();
-  let records = -1; // the header is record 0
-  for await (const source of readRows({ path: row.file_path, format: row.format })) {
-    records += 1;
-    if (records === 0 || records <= skip) continue;
-    batch.consumed += 1;
-    const result = mapRow(source.cells, mapping, source.line, { fingerprintKey: keys.blindIndex });
-    if (result.ok === false) batch.errors.push({ line: result.line, errors: result.errors });
-    else if (result.ok === true) {
-      const { record } = result;
-      const messageId = `import:${context.sourceId}:${record.fingerprint}`;
-      const short = seen ? Buffer.from(record.fingerprint.slice(0, 8), 'base64url').readUIntBE(0, 6) : 0;
-      if (inBatch.has(messageId) || seen?.has(short)) batch.repeated += 1;
-      else {
-        inBatch.add(messageId);
-        seen?.add(short);
-        const found = record.identities
-          .filter((i) => i.type !== 'vin')
-          .map((i): FoundIdentity => {
-            const type = i.type as IdentityType;
-            return {
-              type,
-              value: i.value,
-              scope: type === 'wechat_openid' ? (i.appId ?? null) : type === 'user_id' ? context.sourceId : null,
-            };
-          });
-        const identities = found.map((f) => toIdentityValue(keys, f.type, f.value, f.scope));
-        // On PostgreSQL this process waits for the database most of a batch: seal now, not inside the transaction.
-        if (preseal) for (const identity of identities) identity.sealed = sealIdentity(keys, identity);
-        batch.ok.push({ line: source.line, record, messageId, identities, found });
-      }
-    }
-    if (batch.consumed >= size) {
-      yield batch;
-      batch = newBatch();
-      inBatch = new Set();
-    }
-  }
-  if (batch.consumed > 0) yield batch;
-}
-
-const newBatch = (): PreparedBatch => ({ consumed: 0, ok: [], errors: [], repeated: 0 });
 
 /**
  * One batch, one transaction: the rows, their errors and the import's counters commit together. Returns
@@ -202,7 +152,9 @@ async function writeBatch(context: Context, batch: PreparedBatch, expected: numb
     );
     if (!current || current.status !== 'running' || Number(current.processed_rows) !== expected) return false;
     // A batch lost in a crash is done again on resume (its checkpoint rolls back with it): no need to wait for the disk.
-    if (deps.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
+    // The writes after the resolution go out without waiting for each other (the database works while this process builds the next).
+    const pipeline = new StatementPipeline(tx, pipelineMode(deps.database.kind));
+    if (deps.database.kind === 'postgres') pipeline.send(sql`set local synchronous_commit = off`);
 
     const fresh = await freshRows(tx, tenantId, batch.ok, dryRun);
     const at = new Date().toISOString();
@@ -225,21 +177,23 @@ async function writeBatch(context: Context, batch: PreparedBatch, expected: numb
         messages,
         kindOf: (id) => (id ? (context.kinds.get(id) ?? null) : null),
         write: !dryRun,
+        nameForms: batch.nameForms,
+        pipeline,
       });
       for (const p of plan.profiles.values()) if (p.isNew && plan.current(p.id) === p.id) outcome.newProfiles += 1;
       for (const m of messages) if (!plan.profiles.get(plan.resolutions.get(m.index)!)?.isNew) outcome.matchedRows += 1;
       outcome.merges = plan.merges.length;
-      if (!dryRun) await appendActivity(tx, tenantId, activityOf(context, fresh, messages, plan, at));
+      if (!dryRun) await appendActivity(tx, tenantId, activityOf(context, fresh, messages, plan, at), pipeline);
     }
     if (batch.errors.length > 0) {
-      await tx.execute(sql`
+      pipeline.send(sql`
         insert into import_errors (tenant_id, import_id, line, errors)
         select ${tenantId}::uuid, ${importId}::uuid, line, errors
         from jsonb_to_recordset(${JSON.stringify(batch.errors)}::jsonb) as x(line int, errors jsonb)
         on conflict do nothing`);
     }
     const duplicates = batch.repeated + (batch.ok.length - fresh.length);
-    await tx.execute(sql`
+    pipeline.send(sql`
       update imports set processed_rows = processed_rows + ${batch.consumed}, ok_rows = ok_rows + ${fresh.length},
              error_rows = error_rows + ${batch.errors.length}, duplicate_rows = duplicate_rows + ${duplicates},
              mapping = jsonb_set(mapping, '{outcome}', jsonb_build_object(
@@ -247,6 +201,7 @@ async function writeBatch(context: Context, batch: PreparedBatch, expected: numb
                'matchedRows', coalesce((mapping->'outcome'->>'matchedRows')::bigint, 0) + ${outcome.matchedRows},
                'merges', coalesce((mapping->'outcome'->>'merges')::bigint, 0) + ${outcome.merges}))
       where tenant_id = ${tenantId}::uuid and id = ${importId}::uuid`);
+    await pipeline.flush();
     return true;
   });
 }
@@ -363,3 +318,9 @@ async function finish(context: Context, expected: number): Promise<boolean> {
   if (!dryRun) removeUpload(finished.file_path);
   return true;
 }
+
+const fileSize = (path: string) =>
+  stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );

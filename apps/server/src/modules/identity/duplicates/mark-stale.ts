@@ -5,7 +5,7 @@
 //   ~f:<hash>    fingerprint of what the scorer reads (name, phones, e-mails, city, vehicle): an unchanged
 //                fingerprint lets the scan skip a profile that only got new events
 //   ~keyed       one row per tenant (profile_id = tenant id): the tenant's existing profiles were queued once
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db.js';
 
 export const STALE_KEY = '~stale';
@@ -22,12 +22,18 @@ export const KEYED_KEY = '~keyed';
  * deleting the only mark that would have brought it back.
  */
 export async function markForDuplicateScan(tx: Executor, tenantId: string, profileIds: Iterable<string>): Promise<void> {
+  const marks = duplicateScanMarks(tenantId, profileIds);
+  if (marks) await tx.execute(marks);
+}
+
+/** The statement of markForDuplicateScan, for a caller that sends it in a pipeline; null when there is nothing to mark. */
+export function duplicateScanMarks(tenantId: string, profileIds: Iterable<string>): SQL | null {
   const ids = [...new Set(profileIds)].sort();
-  if (ids.length === 0) return;
-  await tx.execute(sql`
+  if (ids.length === 0) return null;
+  return sql`
     insert into profile_blocking_keys (tenant_id, key, profile_id)
     select ${tenantId}::uuid, ${STALE_KEY}, id::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as id
-    on conflict (tenant_id, key, profile_id) do update set key = excluded.key`);
+    on conflict (tenant_id, key, profile_id) do update set key = excluded.key`;
 }
 
 /** Queue every live profile of the tenant (a rebuild, or data written before the scan existed). */
