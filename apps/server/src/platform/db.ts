@@ -103,26 +103,21 @@ export function yieldToRequests(database: Pick<Database, 'kind'>): Promise<void>
 }
 
 /**
- * Statements of one transaction sent without waiting for each other's answers. On PostgreSQL the driver
- * queues them and sends each as soon as the previous one is done, so the database works on one while this
- * process builds the next (a batch's writes are independent statements); the embedded database runs them one
- * after another. `flush` waits for all of them and throws the first failure (the later ones then only say
- * the transaction is aborted).
+ * Statements of one transaction sent without waiting for each other's answers. Both drivers run a
+ * transaction's statements in the order they were called (node-postgres queues them on the connection and
+ * sends the next as soon as the previous is done; PGlite takes them through its query lock), so a batch's
+ * independent writes can be sent one after another while this process builds the next: on PostgreSQL the
+ * database works meanwhile. A statement called directly after some were sent runs after them. `flush` waits
+ * for all and throws the first failure (the later ones then only say the transaction is aborted).
  */
 export class StatementPipeline {
   readonly #pending: Promise<unknown>[] = [];
-  #tail: Promise<unknown> = Promise.resolve();
 
-  /** `pipelined` on PostgreSQL (see pipelineMode); `one by one` waits for each statement before sending the next. */
-  constructor(
-    private readonly tx: Executor,
-    private readonly mode: 'pipelined' | 'one by one',
-  ) {}
+  constructor(private readonly tx: Executor) {}
 
   send(query: SQL): void {
     // execute() answers a lazy thenable that runs the query on every then(): run it exactly once, now.
-    const next = () => this.tx.execute(query).then((result) => result);
-    const sent = this.mode === 'pipelined' ? next() : (this.#tail = this.#tail.then(next, next));
+    const sent = this.tx.execute(query).then((result) => result);
     sent.catch(() => undefined); // reported by flush
     this.#pending.push(sent);
   }
@@ -132,9 +127,6 @@ export class StatementPipeline {
     for (const result of settled) if (result.status === 'rejected') throw result.reason;
   }
 }
-
-/** PGlite runs one statement at a time on this thread: nothing to overlap there. */
-export const pipelineMode = (kind: Database['kind']): 'pipelined' | 'one by one' => (kind === 'postgres' ? 'pipelined' : 'one by one');
 
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {

@@ -54,7 +54,7 @@ export async function appendActivity(
   pipeline?: StatementPipeline,
 ): Promise<void> {
   const { events, consents, vehicles } = rows;
-  const own = pipeline ? null : new StatementPipeline(tx, 'one by one');
+  const own = pipeline ? null : new StatementPipeline(tx);
   const send = (query: SQL) => (pipeline ?? own!).send(query);
   if (events.length > 0) {
     send(sql`

@@ -24,8 +24,8 @@ export async function writePlan(
   nameForms?: NameForms,
   pipeline?: StatementPipeline,
 ): Promise<void> {
-  // With the caller's pipeline the statements are only sent (the caller flushes); otherwise one by one.
-  const pipe = pipeline ?? new StatementPipeline(tx, 'one by one');
+  // With the caller's pipeline the statements are only sent (the caller flushes); otherwise flushed here.
+  const pipe = pipeline ?? new StatementPipeline(tx);
   const now = new Date().toISOString();
   const changed = [...plan.changedProfiles].map((id) => plan.profiles.get(id)!).filter(Boolean);
   const toRow = (p: (typeof changed)[number]) => {

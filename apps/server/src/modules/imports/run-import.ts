@@ -1,7 +1,7 @@
 import type { ImportOutcome } from '@forecourt/contracts';
 import { stat } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
-import { backgroundBatch, pipelineMode, rowsOf, StatementPipeline, withTenant, yieldToRequests, type Tx } from '../../platform/db.js';
+import { backgroundBatch, rowsOf, StatementPipeline, withTenant, yieldToRequests, type Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import type { JobDeps } from '../../platform/jobs.js';
@@ -153,7 +153,7 @@ async function writeBatch(context: Context, batch: PreparedBatch, expected: numb
     if (!current || current.status !== 'running' || Number(current.processed_rows) !== expected) return false;
     // A batch lost in a crash is done again on resume (its checkpoint rolls back with it): no need to wait for the disk.
     // The writes after the resolution go out without waiting for each other (the database works while this process builds the next).
-    const pipeline = new StatementPipeline(tx, pipelineMode(deps.database.kind));
+    const pipeline = new StatementPipeline(tx);
     if (deps.database.kind === 'postgres') pipeline.send(sql`set local synchronous_commit = off`);
 
     const fresh = await freshRows(tx, tenantId, batch.ok, dryRun);

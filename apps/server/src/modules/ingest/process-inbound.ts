@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Keys } from '../../platform/crypto.js';
-import { pgTextArray, rowsOf, withTenant, type Database, type Tx } from '../../platform/db.js';
+import { pgTextArray, rowsOf, StatementPipeline, withTenant, type Database, type Tx } from '../../platform/db.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { appendActivity, type EventRow } from '../customers/append-activity.js';
 import { extractIdentities } from '../identity/extract-identities.js';
@@ -82,10 +82,15 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
       if (fresh.delete(u.m.messageId)) rows.push(u);
       else duplicates.push(u);
     }
-    await tx.execute(
+    // The writes go out without waiting for each other: the database works while this process builds the next.
+    const pipeline = new StatementPipeline(tx);
+    pipeline.send(
       sql`delete from inbound_log where tenant_id = ${tenantId}::uuid and seq = any(${pgTextArray(seqs.map(String))}::bigint[])`,
     );
-    if (rows.length === 0) return { seqs, rows, messages: [] as MessageToResolve[], duplicates };
+    if (rows.length === 0) {
+      await pipeline.flush();
+      return { seqs, rows, messages: [] as MessageToResolve[], duplicates };
+    }
     const payloads = rows.map((r) => r.m);
     const sourceIds = [...new Set(rows.map((r) => r.source_id))];
     const sources = await rowsOf<{ id: string; kind: string; org_unit_id: string | null; path: string | null }>(
@@ -116,7 +121,7 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
         identities: extracted.identities.map((i) => toIdentityValue(keys, i.type, i.value, i.scope)),
       };
     });
-    const plan = await resolveBatch(tx, { kind: database.kind, keys, tenantId, settings, messages, kindOf });
+    const plan = await resolveBatch(tx, { kind: database.kind, keys, tenantId, settings, messages, kindOf, pipeline });
     const profileOf = (index: number) => plan.current(plan.resolutions.get(index)!);
 
     const events: EventRow[] = rows.map((r, i) => {
@@ -151,7 +156,8 @@ export async function processInboundBatch(database: Database, keys: Keys, counte
       const s = sourceById.get(m.sourceId);
       return s?.org_unit_id && s.path ? [{ profile_id: profileOf(m.index), org_unit_id: s.org_unit_id, path: s.path }] : [];
     });
-    await appendActivity(tx, tenantId, { events, consents, vehicles, units, unitReason: 'source' });
+    await appendActivity(tx, tenantId, { events, consents, vehicles, units, unitReason: 'source' }, pipeline);
+    await pipeline.flush();
     return { seqs, rows, messages, duplicates };
   });
   // Counted after the commit: a batch that rolls back is processed again, and counted then.
