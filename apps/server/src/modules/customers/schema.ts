@@ -47,7 +47,10 @@ export const profiles = pgTable(
     index('profiles_name_idx').on(t.tenantId, t.name.op('text_pattern_ops')),
     index('profiles_pinyin_idx').on(t.tenantId, t.namePinyin.op('text_pattern_ops')),
     index('profiles_initials_idx').on(t.tenantId, t.nameInitials),
-    index('profiles_owner_idx').on(t.tenantId, t.ownerUserId),
+    // "A consultant's own customers": most profiles (imported, tracked) have no owner and need no entry.
+    index('profiles_owner_idx')
+      .on(t.tenantId, t.ownerUserId)
+      .where(sql`owner_user_id is not null`),
     // "Which profiles were merged into this one" (lead intake, reads that follow a merge): few rows, never a scan.
     index('profiles_merged_into_idx')
       .on(t.tenantId, t.mergedInto)
