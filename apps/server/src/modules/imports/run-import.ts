@@ -96,19 +96,20 @@ export async function runImport(deps: JobDeps, tenantId: string, importId: strin
     let expected = Number(row.processed_rows);
     // The next batch is prepared while this one is written: on a worker thread for large files (the second core).
     const size = opts.batchSize ?? backgroundBatch(database, IMPORT_BATCH_ROWS, EMBEDDED_IMPORT_BATCH_ROWS);
+    const inWorker = opts.worker ?? (await fileSize(row.file_path)) >= PREPARE_IN_WORKER_FROM_BYTES;
     const prepare: PrepareOptions = {
       keys: deps.keys,
       sourceId: row.source_id,
       dryRun: row.dry_run,
-      // On PostgreSQL this process waits for the database most of a batch: seal now, not inside the transaction.
-      seal: !row.dry_run && database.kind === 'postgres',
+      // Seal ahead, not inside the transaction: on a worker thread (the other core), or on PostgreSQL, where this
+      // process waits for the database most of a batch. PGlite runs the database on this thread: no gain there.
+      seal: !row.dry_run && (inWorker || database.kind === 'postgres'),
       path: row.file_path,
       format: row.format,
       skip: Number(row.processed_rows),
       mapping,
       size,
     };
-    const inWorker = opts.worker ?? (await fileSize(row.file_path)) >= PREPARE_IN_WORKER_FROM_BYTES;
     for await (const batch of inWorker ? prepareInWorker(prepare) : prepareBatches(prepare)) {
       if (pending && !(await pending)) return 'stopped';
       if (pending) await yieldToRequests(database);
