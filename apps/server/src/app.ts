@@ -82,6 +82,7 @@ export async function createForecourt(
   const writeKeys = new WriteKeyCache(database.db);
   const pipeline = new Pipeline(database, keys, logger, writeKeys, {
     concurrency: database.kind === 'postgres' ? (config.FORECOURT_PIPELINE_CONCURRENCY ?? 1) : 1,
+    batchSize: config.FORECOURT_PIPELINE_BATCH,
   });
 
   const { app, routes } = await createHttpApp({

@@ -17,6 +17,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT "eighty" is not valid; expected HTTP port/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(loadConfig({}).FORECOURT_PIPELINE_BATCH).toBe(1000);
+    expect(loadConfig({ FORECOURT_PIPELINE_BATCH: '5000' }).FORECOURT_PIPELINE_BATCH).toBe(5000);
+    expect(() => loadConfig({ FORECOURT_PIPELINE_BATCH: '50000' })).toThrow(/FORECOURT_PIPELINE_BATCH/);
   });
 
   it('never echoes a secret value', () => {

@@ -23,6 +23,8 @@ export const CONFIG_DOCS: Record<string, string> = {
     'scrypt cost as log2(N), 13–20 (default 14 ≈ 40 ms a login on 2 cores; OWASP recommends 17); hashes upgrade at next login',
   FORECOURT_IMPORT_MAX_MB: 'largest customer import file accepted, in MiB (default 1024); uploads wait in <data dir>/imports',
   FORECOURT_PIPELINE_CONCURRENCY: 'tracking batches processed at once by this process on PostgreSQL (default 1; PGlite always 1)',
+  FORECOURT_PIPELINE_BATCH:
+    "tracking messages per pipeline batch, 100–10000 (default 1000); larger drains a backlog faster but locks the tenant's resolution while it runs (docs/OPERATIONS.md)",
   FORECOURT_WEBHOOK_RETRY_SECONDS:
     'seconds between webhook delivery attempts, comma-separated (default 30,120,600,3600,21600: six attempts, then the delivery is dead); ±20 % jitter',
   FORECOURT_WEBHOOK_TIMEOUT_MS: 'how long one webhook request may take before it counts as failed (default 5000)',
@@ -64,6 +66,8 @@ export const ConfigSchema = z.object({
   FORECOURT_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(1024),
   /** Tracking batches processed at once by this process on PostgreSQL (PGlite has one connection: always 1). */
   FORECOURT_PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(16).optional(),
+  /** Tracking messages per pipeline batch (see OPERATIONS.md for the trade-off against lead intake latency). */
+  FORECOURT_PIPELINE_BATCH: z.coerce.number().int().min(100).max(10_000).default(1000),
   FORECOURT_WEBHOOK_RETRY_SECONDS: z
     .string()
     .regex(/^\d+(,\d+){0,19}$/, 'comma-separated whole seconds, at most 20')
