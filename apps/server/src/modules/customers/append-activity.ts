@@ -54,8 +54,8 @@ export async function appendActivity(
   pipeline?: StatementPipeline,
 ): Promise<void> {
   const { events, consents, vehicles } = rows;
-  const own = pipeline ? null : new StatementPipeline(tx);
-  const send = (query: SQL) => (pipeline ?? own!).send(query);
+  const pipe = pipeline ?? new StatementPipeline(tx);
+  const send = (query: SQL) => pipe.send(query);
   if (events.length > 0) {
     send(sql`
       insert into events (tenant_id, id, timestamp, profile_id, origin_profile_id, source_id, message_id, type, name,
@@ -88,5 +88,5 @@ export async function appendActivity(
       from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(profile_id uuid, org_unit_id uuid, path text)
       on conflict do nothing`);
   }
-  await own?.flush();
+  if (!pipeline) await pipe.flush();
 }

@@ -6,7 +6,7 @@ import { notFound } from '../../platform/errors.js';
 import { decodeCursor, pageFrom } from '../../platform/pagination.js';
 import { identityKey, normalizeIdentity } from '../identity/identity-values.js';
 import { loadSettings } from '../identity/settings.js';
-import { unpackTraitSources } from '../identity/traits.js';
+import { unpackTraitSources, type StoredTraitSources } from '../identity/traits.js';
 import { profileInScope } from './scope.js';
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -94,7 +94,7 @@ export async function getProfileRow(ctx: UseCaseContext, id: string) {
       merged_into: string | null;
       name: string | null;
       traits: Record<string, unknown>;
-      trait_sources: Parameters<typeof unpackTraitSources>[1];
+      trait_sources: StoredTraitSources;
       tags: string[];
       lifecycle_stage: string;
       owner_org_unit_id: string | null;

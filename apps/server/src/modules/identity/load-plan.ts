@@ -4,13 +4,13 @@ import { rowsOf, type Tx } from '../../platform/db.js';
 import type { IdentityValue } from './identity-values.js';
 import { limitGroup, type ProfileState } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
-import { unpackTraitSources } from './traits.js';
+import { unpackTraitSources, type StoredTraitSources } from './traits.js';
 
 interface ProfileRow {
   id: string;
   name: string | null;
   traits: Record<string, unknown>;
-  trait_sources: Parameters<typeof unpackTraitSources>[1];
+  trait_sources: StoredTraitSources;
   tags: string[];
   lifecycle_stage: string;
   owner_org_unit_id: string | null;

@@ -89,7 +89,7 @@ export function mergeTraits(
 }
 
 /** Where and when a trait's value came from, as stored: see packTraitSources. */
-type StoredTraitSources = Record<string, { sourceId: string | null; at: string } | null>;
+export type StoredTraitSources = Record<string, { sourceId: string | null; at: string } | null>;
 const DEFAULT_ORIGIN = '';
 
 /**

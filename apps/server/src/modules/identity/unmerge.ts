@@ -7,7 +7,7 @@ import { nameSearchForms } from '../customers/name-search.js';
 import { markForDuplicateScan } from './duplicates/mark-stale.js';
 import { FOLLOWS_PROFILE } from './write-plan.js';
 import type { MergeSnapshot } from './schema.js';
-import { packTraitSources, unpackTraitSources } from './traits.js';
+import { packTraitSources, unpackTraitSources, type StoredTraitSources } from './traits.js';
 import type { TraitSources } from '../customers/schema.js';
 
 /**
@@ -64,7 +64,7 @@ export async function unmerge(ctx: UseCaseContext, survivorId: string, mergeId: 
 
   const [current] = await rowsOf<{
     traits: Record<string, unknown>;
-    trait_sources: Parameters<typeof unpackTraitSources>[1];
+    trait_sources: StoredTraitSources;
   }>(ctx.tx, sql`select traits, trait_sources from profiles where tenant_id = ${t}::uuid and id = ${s}::uuid`);
   const traits = { ...merge.snapshot.survivor.traits };
   const sources = { ...(merge.snapshot.survivor.traitSources as Record<string, { sourceId: string | null; at: string }>) };

@@ -94,7 +94,9 @@ export async function writePlan(
   }
 
   if (plan.merges.length > 0) {
-    await pipe.flush(); // applyMerges reads what the statements above wrote
+    // Sent statements run first anyway; waiting here reports a failure above as itself, not as the aborted
+    // transaction applyMerges would then meet.
+    await pipe.flush();
     await applyMerges(tx, tenantId, plan.merges, null);
   }
 

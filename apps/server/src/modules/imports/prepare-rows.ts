@@ -38,7 +38,7 @@ export interface PreparedBatch {
   /** Rows repeated within this file (earlier in the batch; in a dry run, anywhere earlier). */
   repeated: number;
   /** Pinyin and initials of the batch's names, for the profiles' search columns. */
-  nameForms: Map<string, { pinyin: string | null; initials: string | null }>;
+  nameForms: Map<string, ReturnType<typeof nameSearchForms>>;
 }
 
 /**
