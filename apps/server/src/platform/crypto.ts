@@ -23,18 +23,27 @@ export function deriveKeys(masterKeyHex: string, sessionSecret?: string): Keys {
 
 /** AES-256-GCM; output is base64 of version byte + iv + tag + ciphertext. */
 export function encrypt(keys: Keys, plaintext: string): string {
-  const iv = randomBytesPooled(12);
-  const cipher = createCipheriv('aes-256-gcm', keys.encryption, iv);
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]).toString('base64');
+  return encryptBytes(keys, Buffer.from(plaintext, 'utf8'));
 }
 
 export function decrypt(keys: Keys, sealed: string): string {
+  return decryptBytes(keys, sealed).toString('utf8');
+}
+
+/** `encrypt` for bytes (a compressed payload, say); the same sealed format. */
+export function encryptBytes(keys: Keys, plaintext: Buffer): string {
+  const iv = randomBytesPooled(12);
+  const cipher = createCipheriv('aes-256-gcm', keys.encryption, iv);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+export function decryptBytes(keys: Keys, sealed: string): Buffer {
   const raw = Buffer.from(sealed, 'base64');
   if (raw[0] !== 1) throw new Error('unknown ciphertext version');
   const decipher = createDecipheriv('aes-256-gcm', keys.encryption, raw.subarray(1, 13));
   decipher.setAuthTag(raw.subarray(13, 29));
-  return Buffer.concat([decipher.update(raw.subarray(29)), decipher.final()]).toString('utf8');
+  return Buffer.concat([decipher.update(raw.subarray(29)), decipher.final()]);
 }
 
 /** Keyed hash of an already-normalised value, for exact-match lookups without storing the value. */
