@@ -50,6 +50,29 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: round(kb('VmRSS') / 1024), peak: round(kb('VmHWM') / 1024) };
 }
 
+/**
+ * Seconds of CPU the whole machine, one process (all its threads), that process's main thread, and this
+ * process spent (from /proc).
+ */
+export function cpuSnapshot(pid: number) {
+  const total = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const idle = (total[3] ?? 0) + (total[4] ?? 0);
+  const busy = total.reduce((a, b) => a + b, 0) - idle;
+  const tick = 100; // USER_HZ on Linux
+  const seconds = (statFile: string) => {
+    const stat = fs.readFileSync(statFile, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / tick;
+  };
+  const own = process.cpuUsage();
+  return {
+    machineBusy: busy / tick,
+    server: seconds(`/proc/${pid}/stat`),
+    serverMainThread: seconds(`/proc/${pid}/task/${pid}/stat`),
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
 export function loadAverages(): string {
   return os
     .loadavg()

@@ -6,7 +6,6 @@
 // `npm run bench -- ingest [--duration 60] [--clients 8] [--backend pg|pglite|both] [--drain-timeout 900] [--ack-only]`
 // (--ack-only: a diagnostic with the pipeline switched off, to see what acknowledging alone costs)
 import http from 'node:http';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -17,6 +16,7 @@ import { uuidv7 } from '../apps/server/src/platform/ids.js';
 import { validateMessage, type InboundMessage } from '../apps/server/src/modules/ingest/segment.js';
 import {
   backendsOf,
+  cpuSnapshot,
   createBenchDatabase,
   flag,
   loadAverages,
@@ -162,22 +162,6 @@ export class EventGenerator {
     const sentAt = new Date().toISOString();
     return JSON.stringify({ batch: Array.from({ length: n }, () => this.message(sentAt)), sentAt });
   }
-}
-
-/** Seconds of CPU the whole machine, one process, and this process spent (from /proc). */
-function cpuSnapshot(pid: number) {
-  const total = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
-  const idle = (total[3] ?? 0) + (total[4] ?? 0);
-  const busy = total.reduce((a, b) => a + b, 0) - idle;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const tick = 100; // USER_HZ on Linux
-  const own = process.cpuUsage();
-  return {
-    machineBusy: busy / tick,
-    server: (Number(fields[11]) + Number(fields[12])) / tick,
-    bench: (own.user + own.system) / 1e6,
-  };
 }
 
 interface Sample {
