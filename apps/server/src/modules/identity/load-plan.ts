@@ -1,6 +1,6 @@
 import type { IdentityType } from '@forecourt/contracts';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Tx } from '../../platform/db.js';
+import { pgTextArray, rowsOf, type Tx } from '../../platform/db.js';
 import type { IdentityValue } from './identity-values.js';
 import { limitGroup, type ProfileState } from './plan-batch.js';
 import type { CdpSettings } from './settings.js';
@@ -28,6 +28,8 @@ export async function loadForPlan(
   tenantId: string,
   identities: IdentityValue[],
   settings: CdpSettings,
+  /** Lock the profiles the identities lead to before reading them (see `lockOwners`). */
+  opts: { lockOwners?: boolean } = {},
 ): Promise<{ owner: Map<string, string>; blocked: Set<string>; notSame: Set<string>; profiles: Map<string, ProfileState> }> {
   const pairs = [...new Map(identities.map((i) => [`${i.type}|${i.key}`, { type: i.type, key: i.key }])).values()];
   const owner = new Map<string, string>();
@@ -38,12 +40,15 @@ export async function loadForPlan(
   const json = JSON.stringify(pairs);
   // One index lookup per identity, whatever the statistics say: a hash join would read every identity of the
   // tenant for each batch (it did, while a large import outgrew the table's last ANALYZE).
-  const found = await rowsOf<{ type: string; key: string; profile_id: string }>(
-    tx,
-    sql`select x.type, x.key, i.profile_id from jsonb_to_recordset(${json}::jsonb) as x(type text, key text)
-        cross join lateral (select i.profile_id from identities i
-                            where i.tenant_id = ${tenantId}::uuid and i.type = x.type and i.key = x.key limit 1) i`,
-  );
+  const lookUp = () =>
+    rowsOf<{ type: string; key: string; profile_id: string }>(
+      tx,
+      sql`select x.type, x.key, i.profile_id from jsonb_to_recordset(${json}::jsonb) as x(type text, key text)
+          cross join lateral (select i.profile_id from identities i
+                              where i.tenant_id = ${tenantId}::uuid and i.type = x.type and i.key = x.key limit 1) i`,
+    );
+  let found = await lookUp();
+  if (opts.lockOwners) found = await lockOwners(tx, tenantId, found, lookUp);
   for (const r of found) owner.set(`${r.type}|${r.key}`, r.profile_id);
   const shared = await rowsOf<{ type: string; key: string }>(
     tx,
@@ -62,6 +67,33 @@ export async function loadForPlan(
   for (const r of separate) notSame.add(`${r.profile_a}|${r.profile_b}`);
   await loadProfiles(tx, tenantId, [...new Set(owner.values())], settings, profiles);
   return { owner, blocked, notSame, profiles };
+}
+
+/**
+ * The advisory locks of a batch cover the identity values it mentions, not the other identities of the profiles
+ * those lead to: another batch can reach the same profile through another identity (a page view by its anonymous
+ * id, a lead by its phone) and must not plan from the same state. So the owners are row-locked (in id order)
+ * before their state is read, and the owners are looked up again under those locks: a batch that held one of
+ * them may have merged it away or moved identities (an unmerge) before this one got the lock. Repeated until
+ * the owners stay the same; locks taken in a second round can deadlock, which PostgreSQL breaks by failing one
+ * batch, and a failed batch is retried.
+ */
+async function lockOwners<T extends { profile_id: string }>(
+  tx: Tx,
+  tenantId: string,
+  found: T[],
+  lookUp: () => Promise<T[]>,
+): Promise<T[]> {
+  const locked = new Set<string>();
+  for (;;) {
+    const owners = [...new Set(found.map((r) => r.profile_id))].filter((id) => !locked.has(id)).sort();
+    if (owners.length === 0) return found;
+    await tx.execute(
+      sql`select 1 from profiles where tenant_id = ${tenantId}::uuid and id = any(${pgTextArray(owners)}::uuid[]) order by id for update`,
+    );
+    for (const id of owners) locked.add(id);
+    found = await lookUp();
+  }
 }
 
 /** Adds profiles (with their identities of the types limited per profile) to `into`. */

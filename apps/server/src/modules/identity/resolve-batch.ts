@@ -29,12 +29,14 @@ export interface ResolveBatchOptions {
 export async function resolveBatch(tx: Tx, opts: ResolveBatchOptions): Promise<BatchPlan> {
   const { kind, keys, tenantId, settings, messages, kindOf } = opts;
   const write = opts.write ?? true;
-  if (write && kind === 'postgres') await lockIdentities(tx, tenantId, messages);
+  // Under the tenant's exclusive lock no other batch resolves; with per-identity locks the owners are locked too.
+  const exact = write && kind === 'postgres' ? await lockIdentities(tx, tenantId, messages) : false;
   const loaded = await loadForPlan(
     tx,
     tenantId,
     messages.flatMap((m) => m.identities),
     settings,
+    { lockOwners: exact },
   );
   const plan = new BatchPlan(settings, loaded.owner, loaded.profiles, loaded.blocked, kindOf, loaded.notSame);
   for (const m of messages) plan.resolve(m);
@@ -50,18 +52,20 @@ export const EXACT_LOCKS_UP_TO = 2000;
  * until commit) before it reads them. PostgreSQL's lock table holds about 64 × max_connections locks for the
  * whole server (15,000 failed with "out of shared memory" here), so a large batch (an import's) takes one
  * exclusive lock on the tenant's resolution instead; small batches (the tracking pipeline's) hold it shared
- * alongside their per-identity locks. Tenant lock first, then keys in order: no deadlock.
+ * alongside their per-identity locks. Tenant lock first, then keys in order: no deadlock. Answers true when it
+ * locked per identity, that is when other batches may be resolving at the same time.
  */
-async function lockIdentities(tx: Tx, tenantId: string, messages: MessageToResolve[]): Promise<void> {
+async function lockIdentities(tx: Tx, tenantId: string, messages: MessageToResolve[]): Promise<boolean> {
   const tenantKey = `resolve|${tenantId}`;
   const keys = [...new Set(messages.flatMap((m) => m.identities.map((i) => `${i.type}|${i.key}`)))].sort();
   if (keys.length > EXACT_LOCKS_UP_TO) {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${tenantKey}, 7270))`);
-    return;
+    return false;
   }
   await tx.execute(sql`select case when l.tenant then pg_advisory_xact_lock_shared(l.h) else pg_advisory_xact_lock(l.h) end
     from (select true as tenant, hashtextextended(${tenantKey}, 7270) as h
           union all
           select distinct false, hashtextextended(k, 7270) from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) k
           order by 1 desc, 2) l`);
+  return true;
 }
