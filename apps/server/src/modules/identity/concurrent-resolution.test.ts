@@ -47,9 +47,9 @@ describe.runIf(process.env.TEST_PG_ADMIN_URL)('resolution of two batches at once
       return plan;
     });
   const traitsOf = async (anonymousId: string) => {
-    const [row] = await rowsOf<{ traits: Record<string, unknown>; n: number | string }>(
+    const [row] = await rowsOf<{ traits: Record<string, unknown> }>(
       t.database.db,
-      sql`select p.traits, (select count(*) from profiles q where q.tenant_id = p.tenant_id and q.merged_into is null) as n
+      sql`select p.traits
           from identities i join profiles p on p.tenant_id = i.tenant_id and p.id = i.profile_id
           where i.tenant_id = ${tenantId}::uuid and i.type = 'anonymous_id' and i.key = ${message(0, { anonymousId, traits: {} }).identities[0]!.key}`,
     );
