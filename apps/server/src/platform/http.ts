@@ -251,7 +251,10 @@ function sendError(err: FastifyError | AppError | Error, req: FastifyRequest, re
   if (fe.code === '23505') return reply.status(409).send(errorBody(req, 'CONFLICT', 'A record with the same unique value already exists.'));
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's own 4xx: malformed JSON, wrong content type, empty body…
-    const message = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'content-type: send application/json.' : `body: ${fe.message}`;
+    // A message that already names its field (a route's own parser: "content-encoding: …") is kept as it is.
+    const named = /^[\w-]+: /.test(fe.message);
+    const message =
+      fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'content-type: send application/json.' : named ? fe.message : `body: ${fe.message}`;
     return reply.status(fe.statusCode).send(errorBody(req, 'VALIDATION_FAILED', message));
   }
   req.log.error({ err }, 'unhandled error');

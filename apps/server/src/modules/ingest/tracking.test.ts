@@ -166,6 +166,7 @@ describe('tracking API', () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('VALIDATION_FAILED');
+    expect(malformed.json().error.message).toBe('body: not valid JSON');
     const unknown = await t.app.inject({
       method: 'POST',
       url: '/v1/track',
@@ -185,6 +186,7 @@ describe('tracking API', () => {
       payload: 'not gzip',
     });
     expect(badGzip.statusCode).toBe(400);
+    expect(badGzip.json().error.message).toBe('content-encoding: the body is not valid gzip data');
   });
 
   it('a revoked source’s key stops working', async () => {
